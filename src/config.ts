@@ -1,0 +1,127 @@
+import path from 'node:path';
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+
+/** A boolean setting: only these spellings, so a typo is an error and not a silent false. */
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'accepts true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((v, ctx) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `accepts a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const url = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    try {
+      const parsed = new URL(v.trim());
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
+      return parsed.toString();
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'accepts an http(s) URL' });
+      return z.NEVER;
+    }
+  });
+
+const sessionId = /^[A-Za-z0-9_-]{1,64}$/;
+
+const schema = z.object({
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  API_KEY: optionalString,
+  DATA_DIR: z.string().default('./data'),
+  AUTO_CLEANUP_ON_LOGOUT: bool(true),
+  LOGOUT_CLEANUP_DELAY_MS: int(3000, 0, 600_000),
+  DESTROY_TIMEOUT_MS: int(5000, 100, 600_000),
+  LOGOUT_TIMEOUT_MS: int(5000, 100, 600_000),
+  INIT_TIMEOUT_MS: int(90_000, 1000, 600_000),
+  PROTOCOL_TIMEOUT_MS: int(30_000, 1000, 600_000),
+  SHUTDOWN_TIMEOUT_MS: int(15_000, 1000, 600_000),
+  CHROME_PATH: optionalString,
+  CHROME_ARGS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(/\s+/).filter((arg) => arg !== '')),
+  HEADLESS: z.enum(['shell', 'new'], { message: 'accepts shell or new' }).optional(),
+  WA_WEB_VERSION: optionalString,
+  WA_WEB_CACHE_DIR: optionalString,
+  RESTORE_ON_START: bool(true),
+  RESTORE_CONCURRENCY: int(2, 1, 64),
+  MAX_SESSIONS: int(100, 1, 10_000),
+  DEFAULT_SESSION: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      if (!sessionId.test(v.trim())) {
+        ctx.addIssue({ code: 'custom', message: 'accepts a session id: 1 to 64 of A-Z a-z 0-9 _ -' });
+        return z.NEVER;
+      }
+      return v.trim();
+    }),
+  WEBHOOK_URL: url,
+  WEBHOOK_SECRET: optionalString,
+  WEBHOOK_EVENTS: z
+    .string()
+    .default('*')
+    .transform((v) => v.split(',').map((e) => e.trim()).filter((e) => e !== '')),
+  TRUST_PROXY: z.string().default('loopback'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'accepts fatal, error, warn, info, debug, trace or silent',
+    })
+    .default('info'),
+  LOG_PRETTY: bool(false),
+  SIMULATOR: bool(false),
+});
+
+export type Config = z.infer<typeof schema> & { readonly dataDir: string };
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses every setting. The only reader of `process.env` in the project. A bad value throws a
+ * ConfigError whose message names the variable and what it accepts, one line each.
+ */
+export const loadConfig = (env: NodeJS.ProcessEnv = readProcessEnv()): Config => {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'setting');
+      const value = env[name];
+      return `Invalid setting ${name}=${JSON.stringify(value ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(lines.join('\n'));
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
+};
+
+/** Loads `.env` (without overriding the real environment) and returns the environment. */
+export const readProcessEnv = (): NodeJS.ProcessEnv => {
+  loadDotenv({ quiet: true });
+  return process.env;
+};

@@ -1,0 +1,48 @@
+import type { SessionState } from '../sessions/types.js';
+
+/** The payload of each event type; `type` picks one. Kept in one map so publishers and consumers agree. */
+export interface EventPayloads {
+  'session.status': { state: SessionState; previous: SessionState | null; reason: string | null };
+  'session.qr': { qr: string };
+  'session.removed': { reason: string };
+  'message.received': {
+    id: string;
+    from: string;
+    to: string;
+    body: string;
+    type: string;
+    timestamp: number;
+    fromMe: boolean;
+    hasMedia: boolean;
+  };
+  'message.ack': { id: string; ack: number };
+}
+
+export type EventType = keyof EventPayloads;
+
+export const eventTypes: readonly EventType[] = [
+  'session.status',
+  'session.qr',
+  'session.removed',
+  'message.received',
+  'message.ack',
+];
+
+export interface WaEvent<T extends EventType = EventType> {
+  /** Unique and increasing within one process: usable as an SSE id and a webhook id. */
+  id: string;
+  type: T;
+  sessionId: string;
+  /** ISO 8601. */
+  timestamp: string;
+  payload: EventPayloads[T];
+}
+
+export type AnyWaEvent = { [T in EventType]: WaEvent<T> }[EventType];
+
+export interface EventBus {
+  publish<T extends EventType>(type: T, sessionId: string, payload: EventPayloads[T]): AnyWaEvent;
+  /** Returns the unsubscribe function. A listener that throws is logged, never breaks the publisher. */
+  subscribe(listener: (event: AnyWaEvent) => void): () => void;
+  listenerCount(): number;
+}

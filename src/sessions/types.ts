@@ -1,0 +1,138 @@
+import type { EventEmitter } from 'node:events';
+
+export const sessionStates = [
+  'STARTING',
+  'QR',
+  'AUTHENTICATED',
+  'READY',
+  'DISCONNECTED',
+  'CLOSING',
+  'STOPPED',
+  'FAILED',
+] as const;
+
+export type SessionState = (typeof sessionStates)[number];
+
+/** States in which a client (and so a browser) is running and the session counts as live. */
+export const liveStates: ReadonlySet<SessionState> = new Set(['STARTING', 'QR', 'AUTHENTICATED', 'READY']);
+
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface MeInfo {
+  wid: string;
+  name: string | null;
+}
+
+export interface IncomingMessage {
+  id: string;
+  from: string;
+  to: string;
+  body: string;
+  type: string;
+  timestamp: number;
+  fromMe: boolean;
+  hasMedia: boolean;
+}
+
+export type OutgoingContent =
+  | { kind: 'text'; text: string }
+  | { kind: 'media'; mimetype: string; data: string; filename: string | null; caption: string | null }
+  | { kind: 'location'; latitude: number; longitude: number; description: string | null };
+
+export interface SendOptions {
+  quotedMessageId?: string;
+}
+
+/** What a client tells its session; the adapter over whatsapp-web.js maps the library's events onto these. */
+export interface SessionClientEvents {
+  qr: [qr: string];
+  code: [code: string];
+  authenticated: [];
+  auth_failure: [message: string];
+  ready: [];
+  disconnected: [reason: string];
+  change_state: [state: string];
+  message: [message: IncomingMessage];
+  message_ack: [ack: { id: string; ack: number }];
+}
+
+/**
+ * One WhatsApp Web client as the session sees it: the real adapter wraps whatsapp-web.js, the tests
+ * use a scripted fake. `dispose()` removes every listener the adapter put on the library's client.
+ */
+export interface SessionClient extends EventEmitter<SessionClientEvents> {
+  initialize(): Promise<void>;
+  destroy(): Promise<void>;
+  logout(): Promise<void>;
+  /** pid of the browser's main process (leader of its process group), once launched. */
+  browserPid(): number | undefined;
+  me(): MeInfo | null;
+  requestPairingCode(phoneNumber: string): Promise<string>;
+  sendMessage(chatId: string, content: OutgoingContent, options: SendOptions): Promise<{ id: string }>;
+  /** The puppeteer page, for the simulator driver; undefined before launch. */
+  page(): import('puppeteer').Page | undefined;
+  dispose(): void;
+}
+
+export interface ClientFactoryInput {
+  sessionId: string;
+  /** LocalAuth's dataPath: the folder that holds every `session-<id>` folder. */
+  authRoot: string;
+}
+
+export type ClientFactory = (input: ClientFactoryInput) => SessionClient;
+
+export interface SessionSnapshot {
+  id: string;
+  state: SessionState;
+  reason: string | null;
+  me: MeInfo | null;
+  hasQr: boolean;
+  createdAt: string;
+  updatedAt: string;
+  disconnectedAt: string | null;
+  webhook: WebhookSettings | null;
+}
+
+export interface WebhookSettings {
+  url: string;
+  events: string[];
+}
+
+export interface CreateSessionOptions {
+  webhook?: WebhookSettings | null;
+}
+
+export interface QrCode {
+  qr: string;
+  /** When the library emitted it. */
+  at: string;
+}
+
+/**
+ * What the HTTP layer (and main) may ask of the sessions. Every method validates the id first
+ * (400 `invalid_session_id` before anything touches the disk) and throws AppError, never anything else.
+ */
+export interface SessionManager {
+  /** 201-like `created: true` for a new session, `false` when a DISCONNECTED/STOPPED/FAILED one starts again; 409 when live. */
+  create(id: string, options?: CreateSessionOptions): Promise<{ created: boolean; session: SessionSnapshot }>;
+  get(id: string): SessionSnapshot;
+  list(): SessionSnapshot[];
+  /** 409 `no_qr` when no QR is pending. */
+  qr(id: string): QrCode;
+  requestPairingCode(id: string, phoneNumber: string): Promise<string>;
+  /** Close the browser, keep the auth folder: STOPPED. */
+  stop(id: string): Promise<SessionSnapshot>;
+  /** Log out when connected (bounded), tear down, remove the folder and the session. Never leaves it in the Map. */
+  delete(id: string): Promise<void>;
+  /** 409 `session_not_ready` with the state unless READY. */
+  sendMessage(id: string, chatId: string, content: OutgoingContent, options?: SendOptions): Promise<{ id: string }>;
+  /** The session's page, for the simulator routes; 409 when no browser runs. */
+  page(id: string): import('puppeteer').Page;
+  /** Restore every session that has an auth folder, bounded concurrency. */
+  restore(): Promise<void>;
+  /** Close every client without logging out (auth kept); kill what does not close in time. */
+  shutdown(): Promise<void>;
+  /** True while no Chromium is usable: POST answers 503 naming the package. */
+  readonly browserMissing: string | null;
+}
