@@ -83,7 +83,12 @@ const schema = z.object({
   WEBHOOK_EVENTS: z
     .string()
     .default('*')
-    .transform((v) => v.split(',').map((e) => e.trim()).filter((e) => e !== '')),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== ''),
+    ),
   TRUST_PROXY: z.string().default('loopback'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

@@ -54,6 +54,8 @@ export interface SessionClientEvents {
   change_state: [state: string];
   message: [message: IncomingMessage];
   message_ack: [ack: { id: string; ack: number }];
+  /** The browser went away without destroy(): crashed or killed. */
+  browser_exited: [];
 }
 
 /**
@@ -126,7 +128,12 @@ export interface SessionManager {
   /** Log out when connected (bounded), tear down, remove the folder and the session. Never leaves it in the Map. */
   delete(id: string): Promise<void>;
   /** 409 `session_not_ready` with the state unless READY. */
-  sendMessage(id: string, chatId: string, content: OutgoingContent, options?: SendOptions): Promise<{ id: string }>;
+  sendMessage(
+    id: string,
+    chatId: string,
+    content: OutgoingContent,
+    options?: SendOptions,
+  ): Promise<{ id: string }>;
   /** The session's page, for the simulator routes; 409 when no browser runs. */
   page(id: string): import('puppeteer').Page;
   /** Restore every session that has an auth folder, bounded concurrency. */

@@ -1,0 +1,505 @@
+import type { Config } from '../config.js';
+import { AppError, errors, toError } from '../errors.js';
+import type { EventBus } from '../events/types.js';
+import type { Logger } from '../logger.js';
+import { withTimeout } from '../timeout.js';
+import type { AuthFolders } from './auth-folders.js';
+import type { BrowserProcesses } from './browser-processes.js';
+import { createClientCloser } from './client-closer.js';
+import { KeyedLock } from './keyed-lock.js';
+import { Session } from './session.js';
+import {
+  type ClientFactory,
+  type CreateSessionOptions,
+  liveStates,
+  type OutgoingContent,
+  SESSION_ID_PATTERN,
+  type SendOptions,
+  type SessionClient,
+  type SessionManager,
+  type SessionState,
+} from './types.js';
+
+export type ManagerConfig = Pick<
+  Config,
+  | 'AUTO_CLEANUP_ON_LOGOUT'
+  | 'LOGOUT_CLEANUP_DELAY_MS'
+  | 'DESTROY_TIMEOUT_MS'
+  | 'LOGOUT_TIMEOUT_MS'
+  | 'INIT_TIMEOUT_MS'
+  | 'PROTOCOL_TIMEOUT_MS'
+  | 'RESTORE_CONCURRENCY'
+  | 'MAX_SESSIONS'
+>;
+
+export interface SessionManagerDeps {
+  config: ManagerConfig;
+  logger: Logger;
+  bus: EventBus;
+  clientFactory: ClientFactory;
+  folders: AuthFolders;
+  processes: BrowserProcesses;
+  /** Set when no Chromium was found: creating a session answers 503 with this text. */
+  browserMissing?: string | null;
+  now?: () => Date;
+  /** How long to wait for a killed browser's processes to be gone. */
+  killWaitMs?: number;
+  /** How often folders that could not be removed are tried again. */
+  trashSweepMs?: number;
+}
+
+export interface InternalSessionManager extends SessionManager {
+  /** Internal: the LOGOUT teardown. Never logs out again, never throws. */
+  cleanupSession(id: string): Promise<void>;
+  /** Ids with a teardown or start in progress (tests and shutdown use it). */
+  busyIds(): string[];
+}
+
+const STARTED_STATES: ReadonlySet<SessionState> = new Set(['STARTING', 'QR', 'AUTHENTICATED']);
+
+export const validateSessionId = (id: string): void => {
+  if (!SESSION_ID_PATTERN.test(id)) {
+    throw new AppError(
+      400,
+      'invalid_session_id',
+      'A session id is 1 to 64 characters: letters, digits, "_" and "-".',
+      { details: { id } },
+    );
+  }
+};
+
+export const createSessionManager = (deps: SessionManagerDeps): InternalSessionManager => {
+  const { config, bus, folders } = deps;
+  const logger = deps.logger;
+  const now = deps.now ?? (() => new Date());
+  const sessions = new Map<string, Session>();
+  const lock = new KeyedLock();
+  /** Ids whose folder could neither be removed nor moved aside: they may not start on stale data. */
+  const stuckFolders = new Set<string>();
+  const closeClient = createClientCloser({
+    processes: deps.processes,
+    destroyTimeoutMs: config.DESTROY_TIMEOUT_MS,
+    killWaitMs: deps.killWaitMs ?? 5000,
+  });
+  let shuttingDown = false;
+
+  const sweepTimer = setInterval(() => {
+    void folders.sweepTrash();
+  }, deps.trashSweepMs ?? 60_000);
+  sweepTimer.unref();
+
+  const find = (id: string): Session => {
+    validateSessionId(id);
+    const session = sessions.get(id);
+    if (!session) throw new AppError(404, 'session_not_found', `No session with id "${id}".`);
+    return session;
+  };
+
+  /** Closes the session's client, if any, and forgets it. Runs under the session's lock. */
+  const releaseClient = async (session: Session): Promise<void> => {
+    const client = session.client;
+    if (!client) return;
+    session.client = null;
+    session.generation += 1;
+    await closeClient(session.id, session.log, client);
+  };
+
+  /**
+   * The end of a session: CLOSING, client closed (or killed), folder removed (or moved aside),
+   * out of the Map, `session.removed` published. Runs under the lock. Never throws.
+   */
+  const teardown = async (session: Session, reason: string): Promise<void> => {
+    session.clearPendingTeardown();
+    if (session.state !== 'CLOSING') session.transition('CLOSING', reason);
+    try {
+      await releaseClient(session);
+    } catch (err) {
+      session.log.error({ err: toError(err) }, 'Unexpected error while closing the client');
+    }
+    const removal = await folders.remove(session.id);
+    if (removal === 'stuck') stuckFolders.add(session.id);
+    else stuckFolders.delete(session.id);
+    if (sessions.get(session.id) === session) sessions.delete(session.id);
+    bus.publish('session.removed', session.id, { reason });
+  };
+
+  const scheduleTeardown = (session: Session, work: () => Promise<void>): void => {
+    session.clearPendingTeardown();
+    session.pendingTeardown = setTimeout(() => {
+      session.pendingTeardown = null;
+      void work().catch((err: unknown) => {
+        session.log.error({ err: toError(err) }, 'Delayed teardown failed');
+      });
+    }, config.LOGOUT_CLEANUP_DELAY_MS);
+  };
+
+  const onDisconnected = (session: Session, generation: number, reason: string): void => {
+    if (session.generation !== generation || !liveStates.has(session.state)) {
+      session.log.debug(
+        { reason, state: session.state },
+        'Disconnect of a client no longer in charge ignored',
+      );
+      return;
+    }
+    session.transition('DISCONNECTED', reason);
+    session.log.warn({ reason }, `Session ${session.id} disconnected: ${reason}`);
+    if (reason === 'LOGOUT' && config.AUTO_CLEANUP_ON_LOGOUT) {
+      session.log.info(`Auto-cleaning session ${session.id} after logout...`);
+      // The delay lets the library finish its own post-logout work in the page; destroying the
+      // browser under it gives "Target closed" rejections from inside the library.
+      scheduleTeardown(session, () => cleanupSession(session.id));
+      return;
+    }
+    scheduleTeardown(session, () =>
+      lock.run(session.id, async () => {
+        if (session.state !== 'DISCONNECTED' || sessions.get(session.id) !== session) return;
+        await releaseClient(session);
+        // After a LOGOUT the credentials in the folder are dead (the library would have deleted
+        // them): the session stays listed, but starts again with an empty folder and a fresh QR.
+        if (reason === 'LOGOUT') {
+          const removal = await folders.remove(session.id);
+          if (removal === 'stuck') stuckFolders.add(session.id);
+        }
+      }),
+    );
+  };
+
+  const onBrowserExited = (session: Session, generation: number): void => {
+    if (session.generation !== generation || !liveStates.has(session.state)) return;
+    session.log.error({ state: session.state }, `Browser of session ${session.id} exited unexpectedly`);
+    session.transition('FAILED', 'BROWSER_EXITED');
+    void lock
+      .run(session.id, async () => {
+        if (session.generation === generation) await releaseClient(session);
+      })
+      .catch((err: unknown) => session.log.error({ err: toError(err) }, 'Release after browser exit failed'));
+  };
+
+  const wire = (session: Session, client: SessionClient, generation: number): void => {
+    const current = () => session.generation === generation && session.client === client;
+    client.on('qr', (qr) => {
+      if (!current() || (session.state !== 'STARTING' && session.state !== 'QR')) return;
+      if (session.state === 'STARTING') session.transition('QR');
+      session.qr = { qr, at: now().toISOString() };
+      bus.publish('session.qr', session.id, { qr });
+    });
+    client.on('authenticated', () => {
+      if (current() && (session.state === 'STARTING' || session.state === 'QR')) {
+        session.transition('AUTHENTICATED');
+      }
+    });
+    client.on('ready', () => {
+      if (!current() || !STARTED_STATES.has(session.state)) return;
+      session.me = client.me();
+      session.transition('READY');
+      session.log.info({ me: session.me }, `Session ${session.id} is ready`);
+    });
+    client.on('auth_failure', (message) => {
+      if (current()) session.log.warn({ message }, 'Authentication failed');
+    });
+    client.on('disconnected', (reason) => onDisconnected(session, generation, String(reason)));
+    client.on('browser_exited', () => onBrowserExited(session, generation));
+    client.on('message', (message) => {
+      if (current()) bus.publish('message.received', session.id, message);
+    });
+    client.on('message_ack', (ack) => {
+      if (current()) bus.publish('message.ack', session.id, ack);
+    });
+  };
+
+  const onInitFailed = (session: Session, generation: number, err: unknown): void => {
+    if (session.generation !== generation || !STARTED_STATES.has(session.state)) {
+      session.log.debug({ err: toError(err) }, 'initialize() of a client no longer in charge failed');
+      return;
+    }
+    const error = toError(err);
+    session.log.error({ err: error }, `Session ${session.id} failed to start: ${error.message}`);
+    session.transition('FAILED', error.message);
+    void lock
+      .run(session.id, async () => {
+        if (session.generation === generation) await releaseClient(session);
+      })
+      .catch((e: unknown) => session.log.error({ err: toError(e) }, 'Release after a failed start failed'));
+  };
+
+  /** Starts a client for the session. Runs under the lock; returns once the client is launching. */
+  const start = async (session: Session): Promise<{ initializing: Promise<void> }> => {
+    if (stuckFolders.has(session.id)) {
+      const removal = await folders.remove(session.id);
+      if (removal === 'stuck') {
+        throw errors.unavailable(
+          'folder_locked',
+          `The folder of an earlier session "${session.id}" cannot be removed yet; try again later.`,
+        );
+      }
+      stuckFolders.delete(session.id);
+    }
+    // A browser that was killed leaves Singleton* locks that make the next Chromium refuse the profile.
+    await folders.clearStaleLocks(session.id);
+    if (session.webhook) await folders.writeMeta(session.id, { webhook: session.webhook });
+    session.me = null;
+    const client = deps.clientFactory({ sessionId: session.id, authRoot: folders.root });
+    session.generation += 1;
+    const generation = session.generation;
+    session.client = client;
+    wire(session, client, generation);
+    const initializing = withTimeout(client.initialize(), config.INIT_TIMEOUT_MS, 'initialize()').then(
+      () => undefined,
+      (err: unknown) => onInitFailed(session, generation, err),
+    );
+    // Wrapped: returning the bare promise from an async function would make callers wait for it.
+    return { initializing };
+  };
+
+  const createLocked = async (
+    id: string,
+    options: CreateSessionOptions,
+  ): Promise<{ created: boolean; session: Session; initializing: Promise<void> }> => {
+    if (shuttingDown) throw errors.unavailable('shutting_down', 'The server is shutting down.');
+    const existing = sessions.get(id);
+    if (existing && (liveStates.has(existing.state) || existing.state === 'CLOSING')) {
+      throw new AppError(409, 'session_live', `Session "${id}" is already ${existing.state}.`, {
+        details: { state: existing.state },
+      });
+    }
+    if (existing) {
+      existing.clearPendingTeardown();
+      await releaseClient(existing);
+      if (existing.reason === 'LOGOUT') {
+        const removal = await folders.remove(id);
+        if (removal === 'stuck') stuckFolders.add(id);
+      }
+      if (options.webhook !== undefined) existing.webhook = options.webhook;
+      existing.transition('STARTING');
+      existing.log.info(`Starting session ${id} again`);
+      return { created: false, session: existing, ...(await start(existing)) };
+    }
+    if (sessions.size >= config.MAX_SESSIONS) {
+      throw new AppError(503, 'session_limit', `This server runs at most ${config.MAX_SESSIONS} sessions.`);
+    }
+    const session = new Session(id, { logger, bus, now }, options.webhook ?? null);
+    sessions.set(id, session);
+    bus.publish('session.status', id, { state: 'STARTING', previous: null, reason: null });
+    session.log.info(`Starting session ${id}`);
+    try {
+      return { created: true, session, ...(await start(session)) };
+    } catch (err) {
+      sessions.delete(id);
+      throw err;
+    }
+  };
+
+  const cleanupSession = (id: string): Promise<void> =>
+    lock
+      .run(id, async () => {
+        const session = sessions.get(id);
+        if (!session) return;
+        session.log.info(`Cleaning up session ${id}`);
+        await teardown(session, 'LOGOUT');
+        session.log.info(`Session ${id} cleaned up`);
+      })
+      .catch((err: unknown) => {
+        logger.error({ err: toError(err), sessionId: id }, 'Cleanup failed');
+      });
+
+  const manager: InternalSessionManager = {
+    get browserMissing() {
+      return deps.browserMissing ?? null;
+    },
+
+    async create(id, options = {}) {
+      validateSessionId(id);
+      if (deps.browserMissing) throw errors.unavailable('browser_missing', deps.browserMissing);
+      const { created, session } = await lock.run(id, () => createLocked(id, options));
+      return { created, session: session.snapshot() };
+    },
+
+    get: (id) => find(id).snapshot(),
+
+    list: () => [...sessions.values()].map((s) => s.snapshot()),
+
+    qr(id) {
+      const session = find(id);
+      if (!session.qr) {
+        throw new AppError(409, 'no_qr', `Session "${id}" has no QR pending (it is ${session.state}).`, {
+          details: { state: session.state },
+        });
+      }
+      return session.qr;
+    },
+
+    async requestPairingCode(id, phoneNumber) {
+      const session = find(id);
+      const client = session.client;
+      if (!client || session.state !== 'QR') {
+        throw new AppError(
+          409,
+          'not_pairing',
+          `Session "${id}" is not waiting to be linked (it is ${session.state}).`,
+          {
+            details: { state: session.state },
+          },
+        );
+      }
+      try {
+        return await withTimeout(
+          client.requestPairingCode(phoneNumber),
+          config.PROTOCOL_TIMEOUT_MS,
+          'pairing code',
+        );
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        throw new AppError(
+          502,
+          'pairing_failed',
+          `WhatsApp Web did not give a pairing code: ${toError(err).message}`,
+          {
+            cause: err,
+          },
+        );
+      }
+    },
+
+    stop(id) {
+      validateSessionId(id);
+      return lock.run(id, async () => {
+        const session = find(id);
+        session.clearPendingTeardown();
+        if (session.state === 'STOPPED') return session.snapshot();
+        session.transition('CLOSING', 'STOPPED');
+        await releaseClient(session);
+        session.transition('STOPPED', 'STOPPED');
+        session.log.info(`Session ${id} stopped; its auth folder is kept`);
+        return session.snapshot();
+      });
+    },
+
+    delete(id) {
+      validateSessionId(id);
+      return lock.run(id, async () => {
+        const session = sessions.get(id);
+        if (!session) {
+          // A folder left on disk (restore off, or a previous run) is still the user's to delete.
+          if (await folders.exists(id)) {
+            await folders.remove(id);
+            return;
+          }
+          throw new AppError(404, 'session_not_found', `No session with id "${id}".`);
+        }
+        const client = session.client;
+        const connected = session.state === 'READY';
+        session.transition('CLOSING', 'DELETED');
+        if (connected && client) {
+          try {
+            await withTimeout(client.logout(), config.LOGOUT_TIMEOUT_MS, 'logout()');
+          } catch (err) {
+            session.log.warn({ err: toError(err) }, `Logout of session ${id} failed; tearing it down anyway`);
+          }
+        }
+        await teardown(session, 'DELETED');
+        session.log.info(`Session ${id} deleted`);
+      });
+    },
+
+    async sendMessage(id, chatId, content: OutgoingContent, options: SendOptions = {}) {
+      const session = find(id);
+      const client = session.client;
+      if (session.state !== 'READY' || !client) {
+        throw new AppError(409, 'session_not_ready', `Session "${id}" is ${session.state}, not READY.`, {
+          details: { state: session.state },
+        });
+      }
+      try {
+        return await withTimeout(
+          client.sendMessage(chatId, content, options),
+          config.PROTOCOL_TIMEOUT_MS,
+          'send',
+        );
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        throw new AppError(
+          502,
+          'send_failed',
+          `WhatsApp Web did not send the message: ${toError(err).message}`,
+          {
+            cause: err,
+          },
+        );
+      }
+    },
+
+    page(id) {
+      const session = find(id);
+      const page = session.client?.page();
+      if (!page || !liveStates.has(session.state)) {
+        throw new AppError(
+          409,
+          'no_browser',
+          `Session "${id}" has no running browser (it is ${session.state}).`,
+          {
+            details: { state: session.state },
+          },
+        );
+      }
+      return page;
+    },
+
+    async restore() {
+      const ids = (await folders.listIds()).filter((id) => !sessions.has(id));
+      if (ids.length === 0) return;
+      logger.info({ count: ids.length }, `Restoring ${ids.length} session(s)`);
+      const queue = [...ids];
+      const worker = async (): Promise<void> => {
+        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+          try {
+            const meta = await folders.readMeta(id);
+            const { initializing } = await lock.run(id, () =>
+              createLocked(id, { webhook: meta?.webhook ?? null }),
+            );
+            // Bounded concurrency means bounded browsers starting: wait for this one's initialize().
+            await initializing;
+          } catch (err) {
+            logger.error({ err: toError(err), sessionId: id }, `Could not restore session ${id}`);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(config.RESTORE_CONCURRENCY, ids.length) }, worker));
+    },
+
+    async shutdown() {
+      shuttingDown = true;
+      clearInterval(sweepTimer);
+      await Promise.all(
+        [...sessions.values()].map((session) =>
+          lock
+            .run(session.id, async () => {
+              const logoutPending =
+                session.state === 'DISCONNECTED' &&
+                session.reason === 'LOGOUT' &&
+                session.pendingTeardown !== null;
+              session.clearPendingTeardown();
+              if (logoutPending) {
+                // A LOGOUT whose cleanup was still waiting: finish it, or the next start would
+                // restore a folder whose credentials are dead.
+                await teardown(session, 'LOGOUT');
+                return;
+              }
+              if (session.client) {
+                if (session.state !== 'CLOSING' && session.state !== 'STOPPED') {
+                  session.transition('CLOSING', 'SHUTDOWN');
+                }
+                await releaseClient(session);
+              }
+            })
+            .catch((err: unknown) =>
+              session.log.error({ err: toError(err) }, 'Shutdown of the session failed'),
+            ),
+        ),
+      );
+    },
+
+    cleanupSession,
+    busyIds: () => lock.busyKeys(),
+  };
+  return manager;
+};

@@ -1,0 +1,81 @@
+import type { EventBus } from '../events/types.js';
+import type { Logger } from '../logger.js';
+import { canTransition } from './state-machine.js';
+import type {
+  MeInfo,
+  QrCode,
+  SessionClient,
+  SessionSnapshot,
+  SessionState,
+  WebhookSettings,
+} from './types.js';
+
+/**
+ * One session's record: its state, its current client and what the API shows. State changes only
+ * through `transition`, which checks the edge against the written-down table and publishes the change.
+ */
+export class Session {
+  readonly id: string;
+  readonly log: Logger;
+  state: SessionState = 'STARTING';
+  reason: string | null = null;
+  client: SessionClient | null = null;
+  /** Bumped for every new client, so events of a client that was replaced are recognised and ignored. */
+  generation = 0;
+  qr: QrCode | null = null;
+  me: MeInfo | null = null;
+  webhook: WebhookSettings | null;
+  readonly createdAt: Date;
+  updatedAt: Date;
+  disconnectedAt: Date | null = null;
+  /** The delayed teardown after a disconnect, cleared when anything else tears the session down first. */
+  pendingTeardown: NodeJS.Timeout | null = null;
+
+  constructor(
+    id: string,
+    private readonly deps: { logger: Logger; bus: EventBus; now: () => Date },
+    webhook: WebhookSettings | null,
+  ) {
+    this.id = id;
+    this.log = deps.logger.child({ sessionId: id });
+    this.webhook = webhook;
+    this.createdAt = deps.now();
+    this.updatedAt = this.createdAt;
+  }
+
+  /** Moves to `to` if the edge is allowed; an illegal edge is logged as a bug and refused. */
+  transition(to: SessionState, reason: string | null = null): boolean {
+    const from = this.state;
+    if (!canTransition(from, to)) {
+      this.log.error({ from, to, reason }, 'Illegal session state transition refused');
+      return false;
+    }
+    this.state = to;
+    this.reason = reason;
+    this.updatedAt = this.deps.now();
+    if (to === 'DISCONNECTED') this.disconnectedAt = this.updatedAt;
+    if (to !== 'QR') this.qr = null;
+    this.log.debug({ from, to, reason }, 'Session state changed');
+    this.deps.bus.publish('session.status', this.id, { state: to, previous: from, reason });
+    return true;
+  }
+
+  clearPendingTeardown(): void {
+    if (this.pendingTeardown) clearTimeout(this.pendingTeardown);
+    this.pendingTeardown = null;
+  }
+
+  snapshot(): SessionSnapshot {
+    return {
+      id: this.id,
+      state: this.state,
+      reason: this.reason,
+      me: this.me,
+      hasQr: this.qr !== null,
+      createdAt: this.createdAt.toISOString(),
+      updatedAt: this.updatedAt.toISOString(),
+      disconnectedAt: this.disconnectedAt?.toISOString() ?? null,
+      webhook: this.webhook,
+    };
+  }
+}

@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e/**', 'test/simulator/**', 'test/process/**'],
+          testTimeout: 10_000,
+        },
+      },
+      {
+        // Real processes and real Chromium: long limits, and files one after another so that
+        // browser-heavy suites don't fight over the two cores.
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts', 'test/simulator/**/*.test.ts', 'test/process/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
