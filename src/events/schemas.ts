@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { sessionStates } from '../sessions/types.js';
+import type { EventPayloads, EventType } from './types.js';
+
+/**
+ * The zod form of every event, for the OpenAPI document and for tests that check what goes out on
+ * the wire. types.ts stays the source the publishers compile against; the assertion at the bottom
+ * fails the build when the two drift apart.
+ */
+const sessionState = z.enum(sessionStates);
+
+export const eventPayloadSchemas = {
+  'session.status': z.object({
+    state: sessionState,
+    previous: sessionState.nullable(),
+    reason: z.string().nullable().describe('Why the state changed, e.g. the library disconnect reason'),
+  }),
+  'session.qr': z.object({ qr: z.string().describe('The raw QR string, to render as a QR code') }),
+  'session.removed': z.object({ reason: z.string() }),
+  'message.received': z.object({
+    id: z.string(),
+    from: z.string().describe('Chat id of the sender, e.g. 5511912345678@c.us'),
+    to: z.string(),
+    body: z.string(),
+    type: z.string().describe('whatsapp-web.js message type: chat, image, location, ...'),
+    timestamp: z.number().describe('Unix seconds, as WhatsApp reports it'),
+    fromMe: z.boolean(),
+    hasMedia: z.boolean(),
+  }),
+  'message.ack': z.object({
+    id: z.string(),
+    ack: z.number().int().describe('-1 error, 0 pending, 1 server, 2 device, 3 read, 4 played'),
+  }),
+} as const satisfies { [T in EventType]: z.ZodType<EventPayloads[T]> };
+
+const envelope = <T extends EventType>(type: T) =>
+  z.object({
+    id: z.string().describe('Unique, increasing within a process; the SSE id and the webhook-id'),
+    type: z.literal(type),
+    sessionId: z.string(),
+    timestamp: z.string().describe('ISO 8601'),
+    payload: eventPayloadSchemas[type],
+  });
+
+/** The envelope every consumer receives (SSE `data:` and webhook body), one branch per type. */
+export const eventSchema = z.discriminatedUnion('type', [
+  envelope('session.status'),
+  envelope('session.qr'),
+  envelope('session.removed'),
+  envelope('message.received'),
+  envelope('message.ack'),
+]);
+
+export type EventEnvelope = z.infer<typeof eventSchema>;
+
+// Both directions, so a field added on either side without the other is a compile error.
+type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const payloadsMatch: {
+  [T in EventType]: Equal<z.infer<(typeof eventPayloadSchemas)[T]>, EventPayloads[T]>;
+} = {
+  'session.status': true,
+  'session.qr': true,
+  'session.removed': true,
+  'message.received': true,
+  'message.ack': true,
+};
+void payloadsMatch;
