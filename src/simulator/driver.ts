@@ -1,0 +1,184 @@
+import type { Page } from 'puppeteer';
+import { AppError, isAppError } from '../errors.js';
+import { sleep, withTimeout } from '../timeout.js';
+
+/** Socket states of WhatsApp Web; the library accepts CONNECTED, OPENING, PAIRING and TIMEOUT after ready. */
+export type SimulatorSocketState =
+  | 'CONNECTED'
+  | 'OPENING'
+  | 'PAIRING'
+  | 'TIMEOUT'
+  | 'UNLAUNCHED'
+  | 'UNPAIRED'
+  | 'UNPAIRED_IDLE'
+  | 'CONFLICT'
+  | 'TOS_BLOCK'
+  | 'SMB_TOS_BLOCK'
+  | 'PROXYBLOCK'
+  | 'DEPRECATED_VERSION';
+
+export interface SimulatorStatus {
+  /** Random per page load: it changes when the page navigates (e.g. after LOGOUT). */
+  pageId: string;
+  version: string;
+  state: SimulatorSocketState;
+  paired: boolean;
+  hasSynced: boolean;
+  /** The QR ref while unpaired, else null. */
+  ref: string | null;
+  me: string | null;
+  pushname: string | null;
+  pairing: { phone: string; code: string } | null;
+  outboxSize: number;
+  /** Which of the library's page listeners are attached (they come in over several round trips). */
+  listening: { qr: boolean; hasSynced: boolean; logout: boolean; messages: boolean };
+}
+
+export interface SimulatorOutboxEntry {
+  id: string;
+  to: string;
+  body: string;
+  type: string;
+  /** Seconds since the epoch, as WhatsApp stamps messages. */
+  t: number;
+  ack: number;
+  quotedMsgId: string | null;
+}
+
+export interface SimulatorDriverOptions {
+  /** Limit for each single action on the page. Default 5000 ms. */
+  timeoutMs?: number;
+  /** Limit for `logout()`, which waits for the page to load again. Default 10000 ms. */
+  logoutTimeoutMs?: number;
+}
+
+export interface SimulatorDriver {
+  status(): Promise<SimulatorStatus>;
+  /** Links the device as the phone's QR scan does; `ready` follows on the client. */
+  scan(opts?: { phone?: string; pushname?: string }): Promise<void>;
+  /** Rotates the QR ref; the client emits a new `qr`. Returns the new ref. */
+  rotateQr(): Promise<string>;
+  /** The code handed out by `client.requestPairingCode()`, if one is pending. */
+  pairingCode(): Promise<{ phone: string; code: string } | null>;
+  /** Enters the code on the phone: links the device as that phone number. */
+  confirmPairingCode(code: string): Promise<void>;
+  /** Delivers a text message from `from`; returns its serialized message id. */
+  incomingMessage(msg: { from: string; body: string }): Promise<string>;
+  /** Everything the client sent through the page, oldest first. */
+  outbox(): Promise<SimulatorOutboxEntry[]>;
+  /** Moves a message's ack (2 delivered, 3 read); the client emits `message_ack`. */
+  setAck(messageId: string, ack: number): Promise<void>;
+  /**
+   * Unlinks the device from the phone. Resolves once the page has loaded again and shows a new QR;
+   * the client then emits `disconnected` 'LOGOUT' and a fresh `qr`.
+   */
+  logout(): Promise<void>;
+  /** Moves the socket; after `ready` the client emits `change_state` (and `disconnected` unless accepted). */
+  setState(state: SimulatorSocketState): Promise<void>;
+}
+
+type SimMethod =
+  | 'state'
+  | 'scan'
+  | 'rotateQr'
+  | 'confirmPairingCode'
+  | 'receiveMessage'
+  | 'outbox'
+  | 'setAck'
+  | 'setState'
+  | 'beginLogout'
+  | 'navigateHome';
+
+interface SimWindow {
+  __sim?: Record<SimMethod, (...args: unknown[]) => unknown>;
+}
+
+const POLL_MS = 25;
+
+/** Page-side errors carry `[code]` in their message (see wa-web.html). */
+const fromPageError = (err: unknown, what: string): AppError => {
+  if (isAppError(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const code = /\[(simulator_[a-z_]+)\]/.exec(message)?.[1];
+  if (code === 'simulator_not_ready') return new AppError(409, code, `${what}: ${message}`, { cause: err });
+  if (code === 'simulator_bad_request') return new AppError(400, code, `${what}: ${message}`, { cause: err });
+  if (/__sim|Cannot read properties of undefined/.test(message)) {
+    return new AppError(409, 'simulator_not_ready', `${what}: the simulator page is not loaded`, {
+      cause: err,
+    });
+  }
+  return new AppError(503, 'simulator_unavailable', `${what}: ${message}`, { cause: err });
+};
+
+/**
+ * Drives the simulator page (src/simulator/assets/wa-web.html) that a whatsapp-web.js client has
+ * open, playing the phone and the WhatsApp servers. Every call is bounded in time.
+ */
+export const createSimulatorDriver = (page: Page, opts: SimulatorDriverOptions = {}): SimulatorDriver => {
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const logoutTimeoutMs = opts.logoutTimeoutMs ?? 10_000;
+
+  const call = async <T>(method: SimMethod, args: unknown[] = [], ms = timeoutMs): Promise<T> => {
+    const what = `simulator ${method}`;
+    try {
+      const work = page.evaluate(
+        async (name: SimMethod, params: unknown[]) => {
+          const sim = (globalThis as unknown as SimWindow).__sim;
+          if (!sim) throw new Error('[simulator_not_ready] the simulator page is not loaded');
+          return (await sim[name](...params)) as unknown;
+        },
+        method,
+        args,
+      );
+      return (await withTimeout(work, ms, what)) as T;
+    } catch (err) {
+      throw fromPageError(err, what);
+    }
+  };
+
+  const status = () => call<SimulatorStatus>('state');
+
+  /** Polls until `done`; a failing poll (e.g. the page is navigating) just polls again. */
+  const waitFor = async (what: string, ms: number, done: (s: SimulatorStatus) => boolean) => {
+    const deadline = Date.now() + ms;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      try {
+        const s = await call<SimulatorStatus>('state', [], Math.max(1, deadline - Date.now()));
+        if (done(s)) return s;
+        last = s;
+      } catch (err) {
+        last = err;
+      }
+      await sleep(POLL_MS);
+    }
+    throw new AppError(504, 'timeout', `simulator: ${what} did not happen within ${ms} ms`, {
+      details: last,
+    });
+  };
+
+  return {
+    status,
+    scan: (o = {}) => call<void>('scan', [o]),
+    rotateQr: () => call<string>('rotateQr'),
+    pairingCode: async () => (await status()).pairing,
+    confirmPairingCode: (code) => call<void>('confirmPairingCode', [code]),
+    incomingMessage: (msg) => call<string>('receiveMessage', [{ from: msg.from, body: msg.body }]),
+    outbox: () => call<SimulatorOutboxEntry[]>('outbox'),
+    setAck: (messageId, ack) => call<void>('setAck', [messageId, ack]),
+    setState: (state) => call<void>('setState', [state]),
+    logout: async () => {
+      const before = await status();
+      // Two round trips on purpose: the client's logout handler is a page binding, and CDP delivers
+      // its call before the reply to `beginLogout`, so `client.lastLoggedOut` is already true when
+      // the page navigates. Navigating in the same step would race it (and lose the LOGOUT event).
+      await call<void>('beginLogout');
+      await call<void>('navigateHome');
+      await waitFor(
+        'reload after logout',
+        logoutTimeoutMs,
+        (s) => s.pageId !== before.pageId && s.listening.qr,
+      );
+    },
+  };
+};
