@@ -1,0 +1,160 @@
+import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { toError } from './errors.js';
+import { createEventBus } from './events/bus.js';
+import { createApp } from './http/app.js';
+import { createLogger, type Logger } from './logger.js';
+import { installSafetyNet } from './safety-net.js';
+import { createAuthFolders } from './sessions/auth-folders.js';
+import { createBrowserProcesses } from './sessions/browser-processes.js';
+import { resolveChrome } from './sessions/chrome.js';
+import { defaultChromeArgs } from './sessions/chrome-flags.js';
+import { createSessionManager } from './sessions/manager.js';
+import { reapOrphans } from './sessions/orphans.js';
+import { createWwebjsClientFactory } from './sessions/wwebjs-client.js';
+import { prepareSimulatorCache } from './simulator/web-cache.js';
+import { printQrCodesToTerminal } from './terminal-qr.js';
+import { withTimeout } from './timeout.js';
+
+const USAGE = `wa-sessions: a REST API server for many WhatsApp Web sessions.
+
+Usage: npm start            (or: node dist/main.js)
+       node dist/main.js --help
+
+Every setting comes from the environment (or a .env file); see .env.example and README.md.
+The most used: PORT (3000), DATA_DIR (./data), API_KEY, CHROME_PATH, SIMULATOR (false).`;
+
+const fail = (message: string): never => {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+};
+
+const ensureWritableDir = (dir: string): void => {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, fsConstants.W_OK);
+  } catch (err) {
+    fail(`DATA_DIR=${dir} is not a writable folder: ${toError(err).message}`);
+  }
+};
+
+const listen = (server: Server, config: Config): Promise<void> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+const run = async (): Promise<void> => {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  const logger: Logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  ensureWritableDir(config.dataDir);
+
+  const chrome = resolveChrome({
+    chromePath: config.CHROME_PATH,
+    headless: config.HEADLESS,
+    pathEnv: process.env.PATH,
+  });
+  if (!chrome.found) logger.error({ problem: chrome.problem }, chrome.problem);
+  else logger.info({ executablePath: chrome.executablePath, headless: chrome.headless }, 'Chromium found');
+
+  const bus = createEventBus({ logger });
+  const processes = createBrowserProcesses({ logger });
+  const folders = createAuthFolders({ dataDir: config.dataDir, logger });
+  const web = config.SIMULATOR
+    ? await prepareSimulatorCache(path.join(config.dataDir, 'simulator-cache'))
+    : config.WA_WEB_VERSION
+      ? {
+          webVersion: config.WA_WEB_VERSION,
+          webVersionCache: {
+            type: 'local' as const,
+            path: config.WA_WEB_CACHE_DIR ?? path.join(config.dataDir, 'wa-web-cache'),
+            strict: false,
+          },
+        }
+      : {};
+  if (config.SIMULATOR)
+    logger.warn('SIMULATOR=true: every session runs on the offline WhatsApp Web simulator');
+
+  const clientFactory = createWwebjsClientFactory({
+    executablePath: chrome.found ? chrome.executablePath : '',
+    headless: chrome.found ? chrome.headless : 'shell',
+    args: [...defaultChromeArgs, ...config.CHROME_ARGS],
+    protocolTimeoutMs: config.PROTOCOL_TIMEOUT_MS,
+    launchTimeoutMs: 30_000,
+    logger,
+    ...web,
+  });
+  const manager = createSessionManager({
+    config,
+    logger,
+    bus,
+    clientFactory,
+    folders,
+    processes,
+    browserMissing: chrome.found ? null : chrome.problem,
+  });
+
+  const app = createApp({ manager, config, logger });
+  const http = createServer(app);
+
+  let stopping: Promise<void> | null = null;
+  const shutdown = (code: number, why: string): Promise<void> => {
+    if (stopping) return stopping;
+    logger.info({ why }, 'Shutting down: closing every session (auth folders kept)');
+    http.close();
+    http.closeIdleConnections();
+    const work = async () => {
+      try {
+        await withTimeout(manager.shutdown(), Math.max(500, config.SHUTDOWN_TIMEOUT_MS - 1000), 'shutdown');
+      } catch (err) {
+        logger.error({ err: toError(err) }, 'Sessions did not close in time: killing their browsers');
+        await reapOrphans({ processes, folders, logger, killWaitMs: 500 }).catch(() => undefined);
+      }
+      http.closeAllConnections();
+      logger.info({ code }, 'Stopped');
+      logger.flush();
+      process.exit(code);
+    };
+    stopping = work();
+    return stopping;
+  };
+
+  installSafetyNet({ logger, onFatal: () => void shutdown(1, 'uncaught exception') });
+  process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
+  process.on('SIGINT', () => void shutdown(0, 'SIGINT'));
+
+  if (process.stdout.isTTY)
+    printQrCodesToTerminal({ bus, logger, write: (text) => process.stdout.write(text) });
+
+  try {
+    await listen(http, config);
+  } catch (err) {
+    fail(`Cannot listen on ${config.HOST}:${config.PORT} (PORT, HOST): ${toError(err).message}`);
+  }
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info({ host: config.HOST, port }, `wa-sessions listening on http://${config.HOST}:${port}`);
+
+  await reapOrphans({ processes, folders, logger, killWaitMs: 5000 });
+  if (config.RESTORE_ON_START && chrome.found) await manager.restore();
+};
+
+run().catch((err: unknown) => {
+  process.stderr.write(`wa-sessions failed to start: ${toError(err).stack ?? String(err)}\n`);
+  process.exit(1);
+});

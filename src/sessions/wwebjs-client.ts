@@ -1,0 +1,204 @@
+import { EventEmitter } from 'node:events';
+import type { Page } from 'puppeteer';
+import type WAWebJS from 'whatsapp-web.js';
+import wwebjs from 'whatsapp-web.js';
+import type { Logger } from '../logger.js';
+import type {
+  ClientFactory,
+  IncomingMessage,
+  MeInfo,
+  OutgoingContent,
+  SendOptions,
+  SessionClient,
+  SessionClientEvents,
+} from './types.js';
+
+const { Client, LocalAuth, MessageMedia, Location } = wwebjs;
+
+export interface WwebjsClientSettings {
+  executablePath: string;
+  headless: 'shell' | 'new';
+  args: string[];
+  protocolTimeoutMs: number;
+  launchTimeoutMs: number;
+  /** Pins the WhatsApp Web build; with `webVersionCache` it also points the client at the simulator. */
+  webVersion?: string;
+  webVersionCache?: { type: 'local'; path: string; strict: boolean };
+  logger: Logger;
+}
+
+/**
+ * LocalAuth whose logout() leaves the folder alone. whatsapp-web.js deletes the session folder on
+ * LOGOUT while Chromium still holds files in it: on Windows that throws EBUSY from inside an event
+ * listener and the process dies (https://github.com/pedroslopez/whatsapp-web.js/issues/3072).
+ * wa-sessions deletes the folder itself, once the browser has exited.
+ */
+const createFolderKeepingAuth = (sessionId: string, authRoot: string): WAWebJS.LocalAuth => {
+  const auth = new LocalAuth({ clientId: sessionId, dataPath: authRoot });
+  auth.logout = async () => undefined;
+  return auth;
+};
+
+const toIncoming = (msg: WAWebJS.Message): IncomingMessage => ({
+  id: msg.id._serialized,
+  from: msg.from,
+  to: msg.to,
+  body: msg.body,
+  type: String(msg.type),
+  timestamp: msg.timestamp,
+  fromMe: msg.fromMe,
+  hasMedia: msg.hasMedia,
+});
+
+class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements SessionClient {
+  private readonly client: WAWebJS.Client;
+  /** Set once we close the browser on purpose, so its disconnect is not reported as a crash. */
+  private closing = false;
+  private readonly detach: Array<() => void> = [];
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly sessionId: string,
+    authRoot: string,
+    settings: WwebjsClientSettings,
+  ) {
+    super();
+    this.logger = settings.logger;
+    this.client = new Client({
+      authStrategy: createFolderKeepingAuth(sessionId, authRoot),
+      ...(settings.webVersion ? { webVersion: settings.webVersion } : {}),
+      ...(settings.webVersionCache ? { webVersionCache: settings.webVersionCache } : {}),
+      puppeteer: {
+        executablePath: settings.executablePath,
+        headless: settings.headless === 'shell' ? 'shell' : true,
+        args: settings.args,
+        // puppeteer's own handlers kill every browser on a signal and leave the server running
+        // with dead sessions; main.ts owns the signals and closes sessions in order.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+        // 180 s by default: one frozen browser would hang every call into it for three minutes.
+        protocolTimeout: settings.protocolTimeoutMs,
+        timeout: settings.launchTimeoutMs,
+      },
+    });
+    this.forward('qr', (qr: string) => this.emit('qr', qr));
+    this.forward('code', (code: string) => this.emit('code', code));
+    this.forward('authenticated', () => this.emit('authenticated'));
+    this.forward('auth_failure', (message: string) => this.emit('auth_failure', String(message)));
+    this.forward('ready', () => this.emit('ready'));
+    this.forward('disconnected', (reason: string) => this.emit('disconnected', String(reason)));
+    this.forward('change_state', (state: string) => this.emit('change_state', String(state)));
+    this.forward('message', (msg: WAWebJS.Message) => this.emit('message', toIncoming(msg)));
+    this.forward('message_ack', (msg: WAWebJS.Message, ack: number) =>
+      this.emit('message_ack', { id: msg.id._serialized, ack: Number(ack) }),
+    );
+  }
+
+  private forward<A extends unknown[]>(event: string, listener: (...args: A) => void): void {
+    const wrapped = (...args: unknown[]) => {
+      // A throwing listener here would throw inside the library's emit: contain it.
+      try {
+        listener(...(args as A));
+      } catch (err) {
+        this.logger.error({ err, event }, 'Session listener for a library event failed');
+      }
+    };
+    this.client.on(event, wrapped);
+    this.detach.push(() => this.client.off(event, wrapped));
+  }
+
+  async initialize(): Promise<void> {
+    try {
+      await this.client.initialize();
+    } finally {
+      // destroy() may have run while the browser was still launching: pid unknown then, so the
+      // browser would outlive its session. Close it now that it exists.
+      if (this.closing) this.killLateBrowser();
+    }
+    const browser = this.client.pupBrowser;
+    if (browser && !this.closing) {
+      const onDisconnected = () => {
+        if (!this.closing) this.emit('browser_exited');
+      };
+      browser.on('disconnected', onDisconnected);
+      this.detach.push(() => browser.off('disconnected', onDisconnected));
+    }
+  }
+
+  private killLateBrowser(): void {
+    const pid = this.browserPid();
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+
+  async destroy(): Promise<void> {
+    this.closing = true;
+    await this.client.destroy();
+  }
+
+  async logout(): Promise<void> {
+    this.closing = true;
+    await this.client.logout();
+  }
+
+  browserPid(): number | undefined {
+    return this.client.pupBrowser?.process()?.pid;
+  }
+
+  me(): MeInfo | null {
+    const info = this.client.info as WAWebJS.ClientInfo | undefined;
+    if (!info?.wid) return null;
+    return { wid: info.wid._serialized, name: info.pushname ?? null };
+  }
+
+  requestPairingCode(phoneNumber: string): Promise<string> {
+    return this.client.requestPairingCode(phoneNumber);
+  }
+
+  async sendMessage(chatId: string, content: OutgoingContent, options: SendOptions): Promise<{ id: string }> {
+    const sendOptions: WAWebJS.MessageSendOptions = {};
+    if (options.quotedMessageId) sendOptions.quotedMessageId = options.quotedMessageId;
+    let body: WAWebJS.MessageContent;
+    switch (content.kind) {
+      case 'text':
+        body = content.text;
+        break;
+      case 'media':
+        body = new MessageMedia(content.mimetype, content.data, content.filename);
+        if (content.caption) sendOptions.caption = content.caption;
+        break;
+      case 'location':
+        body = new Location(
+          content.latitude,
+          content.longitude,
+          content.description ? { name: content.description } : undefined,
+        );
+        break;
+    }
+    const sent = await this.client.sendMessage(chatId, body, sendOptions);
+    return { id: sent.id._serialized };
+  }
+
+  page(): Page | undefined {
+    return this.client.pupPage ?? undefined;
+  }
+
+  dispose(): void {
+    for (const off of this.detach.splice(0)) off();
+    this.removeAllListeners();
+  }
+
+  override toString(): string {
+    return `WwebjsSessionClient(${this.sessionId})`;
+  }
+}
+
+export const createWwebjsClientFactory =
+  (settings: WwebjsClientSettings): ClientFactory =>
+  ({ sessionId, authRoot }) =>
+    new WwebjsSessionClient(sessionId, authRoot, settings);
