@@ -1,0 +1,91 @@
+import { type Request, Router } from 'express';
+import { AppError } from '../../errors.js';
+import { createEventBuffer } from '../../events/sse-buffer.js';
+import { openSseStream } from '../../events/sse-stream.js';
+import type { AnyWaEvent, EventBus } from '../../events/types.js';
+import type { Logger } from '../../logger.js';
+import { SESSION_ID_PATTERN } from '../../sessions/types.js';
+
+export interface EventsRouterDeps {
+  bus: EventBus;
+  logger: Logger;
+  /** Interval of the `: ping` comment; 15 s by default. */
+  heartbeatMs?: number;
+  /** Events kept for Last-Event-ID replay, all sessions together. */
+  bufferSize?: number;
+  /** Unsent bytes a client may fall behind by before its stream is closed. */
+  maxBufferedBytes?: number;
+}
+
+export type EventsRouter = Router & {
+  /** Ends every open stream (so the HTTP server can close) and stops buffering. */
+  close(): void;
+};
+
+export const createEventsRouter = (deps: EventsRouterDeps): EventsRouter => {
+  const heartbeatMs = deps.heartbeatMs ?? 15_000;
+  const maxBufferedBytes = deps.maxBufferedBytes ?? 1024 * 1024;
+  // Subscribed now, not at the first client, so a client that reconnects finds what it missed.
+  const buffer = createEventBuffer({ bus: deps.bus, size: deps.bufferSize ?? 1000 });
+  const open = new Set<() => void>();
+  const router = Router();
+
+  const serve = (
+    req: Request,
+    res: Parameters<typeof openSseStream>[1],
+    filter: (e: AnyWaEvent) => boolean,
+  ) => {
+    const end = openSseStream(req, res, {
+      bus: deps.bus,
+      buffer,
+      logger: deps.logger,
+      filter,
+      lastEventId: lastEventIdOf(req),
+      heartbeatMs,
+      maxBufferedBytes,
+    });
+    open.add(end);
+    res.on('close', () => open.delete(end));
+  };
+
+  router.get('/events', (req, res) => {
+    const lastEventId = lastEventIdOf(req); // validated before the stream starts, so a 400 can still go out
+    void lastEventId;
+    serve(req, res, () => true);
+  });
+
+  router.get('/sessions/:id/events', (req, res) => {
+    const id = req.params.id;
+    if (!SESSION_ID_PATTERN.test(id)) {
+      throw new AppError(400, 'invalid_session_id', 'Session id accepts 1 to 64 of A-Z a-z 0-9 _ -', {
+        details: { issues: [{ path: 'id', message: 'accepts 1 to 64 of A-Z a-z 0-9 _ -' }] },
+      });
+    }
+    lastEventIdOf(req);
+    serve(req, res, (event) => event.sessionId === id);
+  });
+
+  return Object.assign(router, {
+    close() {
+      for (const end of open) end();
+      open.clear();
+      buffer.close();
+    },
+  });
+};
+
+/** The `Last-Event-ID` header (what EventSource sends), or `?lastEventId=` for clients that cannot set headers. */
+const lastEventIdOf = (req: Request): string | null => {
+  const header = req.get('last-event-id');
+  const query = req.query.lastEventId;
+  const value = header ?? (typeof query === 'string' ? query : undefined);
+  if (value === undefined || value === '') return null;
+  if (value.length > 128 || !/^[\x21-\x7e]+$/.test(value)) {
+    throw new AppError(400, 'invalid_last_event_id', 'Last-Event-ID accepts an event id as sent in `id:`', {
+      details: {
+        issues: [{ path: 'lastEventId', message: 'accepts an event id of at most 128 visible characters' }],
+      },
+    });
+  }
+  return value;
+};
