@@ -1,4 +1,4 @@
-import { type Request, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { AppError } from '../../errors.js';
 import { createEventBuffer } from '../../events/sse-buffer.js';
 import { openSseStream } from '../../events/sse-stream.js';
@@ -30,17 +30,15 @@ export const createEventsRouter = (deps: EventsRouterDeps): EventsRouter => {
   const open = new Set<() => void>();
   const router = Router();
 
-  const serve = (
-    req: Request,
-    res: Parameters<typeof openSseStream>[1],
-    filter: (e: AnyWaEvent) => boolean,
-  ) => {
+  const serve = (req: Request, res: Response, filter: (e: AnyWaEvent) => boolean) => {
+    // Read (and validated) before the stream starts, so a bad one can still be answered with a 400.
+    const lastEventId = lastEventIdOf(req);
     const end = openSseStream(req, res, {
       bus: deps.bus,
       buffer,
       logger: deps.logger,
       filter,
-      lastEventId: lastEventIdOf(req),
+      lastEventId,
       heartbeatMs,
       maxBufferedBytes,
     });
@@ -49,8 +47,6 @@ export const createEventsRouter = (deps: EventsRouterDeps): EventsRouter => {
   };
 
   router.get('/events', (req, res) => {
-    const lastEventId = lastEventIdOf(req); // validated before the stream starts, so a 400 can still go out
-    void lastEventId;
     serve(req, res, () => true);
   });
 
@@ -61,7 +57,6 @@ export const createEventsRouter = (deps: EventsRouterDeps): EventsRouter => {
         details: { issues: [{ path: 'id', message: 'accepts 1 to 64 of A-Z a-z 0-9 _ -' }] },
       });
     }
-    lastEventIdOf(req);
     serve(req, res, (event) => event.sessionId === id);
   });
 
