@@ -1,18 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { removeDir, type ServerProcess, startServer } from '../helpers/server-process.js';
 
-const started: ServerProcess[] = [];
-
-afterEach(async () => {
-  for (const server of started.splice(0)) {
+/** Tests here run concurrently: each one ends its own server. */
+const track = (server: ServerProcess, context: TestContext): ServerProcess => {
+  context.onTestFinished(async () => {
     await server.stop('SIGKILL');
     await removeDir(server.dataDir);
-  }
-});
+  });
+  return server;
+};
 
 describe.concurrent('the server process', () => {
-  it.each([
+  it.for<[string, string, RegExp]>([
     [
       'LOGOUT_CLEANUP_DELAY_MS',
       'soon',
@@ -26,17 +26,15 @@ describe.concurrent('the server process', () => {
     ['HEADLESS', 'old', /Invalid setting HEADLESS="old": accepts shell or new/],
     ['PORT', '70000', /Invalid setting PORT="70000"/],
     ['WEBHOOK_URL', 'ftp://x', /Invalid setting WEBHOOK_URL="ftp:\/\/x": accepts an http\(s\) URL/],
-  ])('stops start-up with exit 1 and a line naming %s when it is bad', async (name, value, expected) => {
-    const server = await startServer({ [name]: value }, { waitForListening: false });
-    started.push(server);
+  ])('stops start-up with exit 1 and a line naming %s when it is bad', async ([name, value, expected], context) => {
+    const server = track(await startServer({ [name]: value }, { waitForListening: false }), context);
     const { code } = await server.exited;
     expect(code).toBe(1);
     expect(server.stderr.join('')).toMatch(expected);
   });
 
-  it('exits 0 within SHUTDOWN_TIMEOUT_MS after SIGTERM', async () => {
-    const server = await startServer({ SHUTDOWN_TIMEOUT_MS: '5000' });
-    started.push(server);
+  it('exits 0 within SHUTDOWN_TIMEOUT_MS after SIGTERM', async (context) => {
+    const server = track(await startServer({ SHUTDOWN_TIMEOUT_MS: '5000' }), context);
     const list = await server.request('GET', '/sessions');
     expect(list.status).toBe(200);
     const sentAt = Date.now();
@@ -46,9 +44,8 @@ describe.concurrent('the server process', () => {
     expect(server.logs.some((l) => l.msg === 'Stopped')).toBe(true);
   });
 
-  it('starts without Chromium and answers 503 naming the package to install', async () => {
-    const server = await startServer({ CHROME_PATH: '/nonexistent/chromium' });
-    started.push(server);
+  it('starts without Chromium and answers 503 naming the package to install', async (context) => {
+    const server = track(await startServer({ CHROME_PATH: '/nonexistent/chromium' }), context);
     const res = await server.request('POST', '/sessions/alpha');
     expect(res.status).toBe(503);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
