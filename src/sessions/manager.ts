@@ -272,7 +272,14 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       if (options.webhook !== undefined) existing.webhook = options.webhook;
       existing.transition('STARTING');
       existing.log.info(`Starting session ${id} again`);
-      return { created: false, session: existing, ...(await start(existing)) };
+      try {
+        return { created: false, session: existing, ...(await start(existing)) };
+      } catch (err) {
+        // start() refused (folder_locked) or failed before any client existed: without this the
+        // session would stay STARTING with no client, and every later create would be 409.
+        existing.transition('FAILED', toError(err).message);
+        throw err;
+      }
     }
     if (sessions.size >= config.MAX_SESSIONS) {
       throw new AppError(503, 'session_limit', `This server runs at most ${config.MAX_SESSIONS} sessions.`);
