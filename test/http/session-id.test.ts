@@ -23,7 +23,7 @@ describe('session ids in the path are checked before the manager is called', () 
     ['post', '/sessions/%C3%A9t%C3%A9/stop', 'non-ASCII letters'],
     ['post', '/sessions/a.b/pairing-code', 'a dot'],
     ['get', '/sessions/%E0%A4%A/unknown', 'broken percent-encoding on an unknown path'],
-  ] as const)('%s %s (%s) answers 400', async (method, path) => {
+  ] as const)('%s %s (%s) answers 400', async (method, path, _why) => {
     const { app, manager } = buildApp();
     const res = await request(app)[method](path).expect(400);
     expect(res.headers['content-type']).toMatch(PROBLEM_TYPE);

@@ -4,7 +4,7 @@ import { createEventBuffer } from '../../events/sse-buffer.js';
 import { openSseStream } from '../../events/sse-stream.js';
 import type { AnyWaEvent, EventBus } from '../../events/types.js';
 import type { Logger } from '../../logger.js';
-import { SESSION_ID_PATTERN } from '../../sessions/types.js';
+import { parseSessionId } from '../session-id.js';
 
 export interface EventsRouterDeps {
   bus: EventBus;
@@ -51,12 +51,7 @@ export const createEventsRouter = (deps: EventsRouterDeps): EventsRouter => {
   });
 
   router.get('/sessions/:id/events', (req, res) => {
-    const id = req.params.id;
-    if (!SESSION_ID_PATTERN.test(id)) {
-      throw new AppError(400, 'invalid_session_id', 'Session id accepts 1 to 64 of A-Z a-z 0-9 _ -', {
-        details: { issues: [{ path: 'id', message: 'accepts 1 to 64 of A-Z a-z 0-9 _ -' }] },
-      });
-    }
+    const id = parseSessionId(req.params.id);
     serve(req, res, (event) => event.sessionId === id);
   });
 
@@ -76,9 +71,10 @@ const lastEventIdOf = (req: Request): string | null => {
   const value = header ?? (typeof query === 'string' ? query : undefined);
   if (value === undefined || value === '') return null;
   if (value.length > 128 || !/^[\x21-\x7e]+$/.test(value)) {
+    const where = header === undefined ? 'query.lastEventId' : 'header.last-event-id';
     throw new AppError(400, 'invalid_last_event_id', 'Last-Event-ID accepts an event id as sent in `id:`', {
       details: {
-        issues: [{ path: 'lastEventId', message: 'accepts an event id of at most 128 visible characters' }],
+        errors: [{ path: where, message: 'accepts an event id of at most 128 visible characters' }],
       },
     });
   }
