@@ -5,6 +5,7 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { toError } from './errors.js';
 import { createEventBus } from './events/bus.js';
 import { createApp } from './http/app.js';
+import { createSimulatorRouter } from './http/routes/simulator.js';
 import { createLogger, type Logger } from './logger.js';
 import { installSafetyNet } from './safety-net.js';
 import { createAuthFolders } from './sessions/auth-folders.js';
@@ -109,7 +110,12 @@ const run = async (): Promise<void> => {
     browserMissing: chrome.found ? null : chrome.problem,
   });
 
-  const app = createApp({ manager, config, logger });
+  const app = createApp({
+    manager,
+    config,
+    logger,
+    routers: config.SIMULATOR ? [createSimulatorRouter({ manager })] : [],
+  });
   const http = createServer(app);
 
   let stopping: Promise<void> | null = null;

@@ -1,0 +1,89 @@
+import { type Request, Router } from 'express';
+import { z } from 'zod';
+import type { SessionManager } from '../../sessions/types.js';
+import { createSimulatorDriver, type SimulatorDriver } from '../../simulator/driver.js';
+import { requireJsonBody } from '../json-body.js';
+import { parseSessionId, sessionIdParam } from '../session-id.js';
+import { parseBody } from '../validate.js';
+
+const scanSchema = z
+  .strictObject({
+    phone: z
+      .string()
+      .regex(/^\d{7,15}$/, { message: 'accepts 7 to 15 digits with the country code' })
+      .optional(),
+    pushname: z.string().min(1).max(64).optional(),
+  })
+  .optional();
+
+const messageSchema = z.strictObject({
+  from: z.string().regex(/^\d{7,15}$/, { message: 'accepts 7 to 15 digits with the country code' }),
+  body: z.string().min(1, { message: 'accepts a non-empty text' }).max(65_536),
+});
+
+const stateSchema = z.strictObject({
+  state: z.enum(
+    ['CONNECTED', 'CONFLICT', 'TOS_BLOCK', 'SMB_TOS_BLOCK', 'UNPAIRED', 'UNPAIRED_IDLE', 'TIMEOUT'],
+    {
+      message: 'accepts CONNECTED, CONFLICT, TOS_BLOCK, SMB_TOS_BLOCK, UNPAIRED, UNPAIRED_IDLE or TIMEOUT',
+    },
+  ),
+});
+
+const codeSchema = z.strictObject({ code: z.string().min(1).max(16) });
+
+const ackSchema = z.strictObject({
+  messageId: z.string().min(1).max(256),
+  ack: z.number().int().min(-1).max(4),
+});
+
+/**
+ * Sandbox mode (SIMULATOR=true): routes that play the phone and WhatsApp's servers for a session, so
+ * a whole integration can be built and tested without a phone. Mounted only in sandbox mode: outside
+ * it, these paths do not exist (404).
+ */
+export const createSimulatorRouter = (deps: { manager: Pick<SessionManager, 'page'> }): Router => {
+  const router = Router();
+  router.param('id', sessionIdParam);
+  const driverOf = (req: Request): SimulatorDriver =>
+    createSimulatorDriver(deps.manager.page(parseSessionId(req.params.id)));
+
+  router.get('/sessions/:id/simulator', async (req, res) => {
+    res.json(await driverOf(req).status());
+  });
+  router.post('/sessions/:id/simulator/scan', requireJsonBody, async (req, res) => {
+    const body = parseBody(scanSchema, req) ?? {};
+    await driverOf(req).scan(body);
+    res.json({ scanned: true });
+  });
+  router.post('/sessions/:id/simulator/qr/rotate', async (req, res) => {
+    res.json({ ref: await driverOf(req).rotateQr() });
+  });
+  router.post('/sessions/:id/simulator/pairing-code/confirm', requireJsonBody, async (req, res) => {
+    const { code } = parseBody(codeSchema, req);
+    await driverOf(req).confirmPairingCode(code);
+    res.json({ confirmed: true });
+  });
+  router.post('/sessions/:id/simulator/messages', requireJsonBody, async (req, res) => {
+    const { from, body } = parseBody(messageSchema, req);
+    res.status(201).json({ id: await driverOf(req).incomingMessage({ from, body }) });
+  });
+  router.get('/sessions/:id/simulator/outbox', async (req, res) => {
+    res.json({ messages: await driverOf(req).outbox() });
+  });
+  router.post('/sessions/:id/simulator/ack', requireJsonBody, async (req, res) => {
+    const { messageId, ack } = parseBody(ackSchema, req);
+    await driverOf(req).setAck(messageId, ack);
+    res.json({ acked: true });
+  });
+  router.post('/sessions/:id/simulator/logout', async (req, res) => {
+    await driverOf(req).logout();
+    res.json({ loggedOut: true });
+  });
+  router.post('/sessions/:id/simulator/state', requireJsonBody, async (req, res) => {
+    const { state } = parseBody(stateSchema, req);
+    await driverOf(req).setState(state);
+    res.json({ state });
+  });
+  return router;
+};
