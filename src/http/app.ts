@@ -1,5 +1,5 @@
 import express, { type Express, type Router } from 'express';
-import type { Config } from '../config.js';
+import { type Config, ConfigError } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { SessionManager } from '../sessions/types.js';
 import { createAccessLog } from './access-log.js';
@@ -31,11 +31,10 @@ export const createApp = (deps: AppDeps): Express => {
   app.disable('x-powered-by');
   try {
     app.set('trust proxy', parseTrustProxy(deps.config.TRUST_PROXY));
-  } catch (err) {
+  } catch {
     // proxy-addr refuses a bad address list when it is set: name the setting, as config errors do.
-    throw new Error(
+    throw new ConfigError(
       `Invalid setting TRUST_PROXY=${JSON.stringify(deps.config.TRUST_PROXY)}: accepts true, false, a hop count, or addresses, subnets and loopback/linklocal/uniquelocal, comma-separated`,
-      { cause: err },
     );
   }
 

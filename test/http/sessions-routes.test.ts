@@ -43,6 +43,14 @@ describe('POST /sessions/:id', () => {
     });
   });
 
+  it('passes webhook: null through, so a restart can drop the session webhook', async () => {
+    const { app, manager } = buildApp();
+    manager.seed('alice', { state: 'STOPPED', webhook: { url: 'https://x.example/', events: ['*'] } });
+    const res = await request(app).post('/sessions/alice').send({ webhook: null }).expect(200);
+    expect(manager.callsOf('create')[0]?.args[1]).toEqual({ webhook: null });
+    expect(res.body.webhook).toBeNull();
+  });
+
   it('accepts an empty JSON object as no options', async () => {
     const { app, manager } = buildApp();
     await request(app).post('/sessions/alice').send({}).expect(201);

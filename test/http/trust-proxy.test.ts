@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config.js';
 import { parseTrustProxy } from '../../src/http/trust-proxy.js';
 import { buildApp } from './harness.js';
 
@@ -16,8 +17,8 @@ describe('TRUST_PROXY', () => {
   });
 
   it('refuses an address list Express cannot use, naming the setting', () => {
-    expect(() => buildApp({ env: { TRUST_PROXY: 'not-an-address' } })).toThrow(
-      /TRUST_PROXY="not-an-address"/,
-    );
+    const build = () => buildApp({ env: { TRUST_PROXY: 'not-an-address' } });
+    expect(build).toThrow(ConfigError);
+    expect(build).toThrow(/TRUST_PROXY="not-an-address"/);
   });
 });
