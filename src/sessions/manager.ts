@@ -367,7 +367,8 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       }
     },
 
-    stop(id) {
+    // async: a bad id must reject the returned promise, not throw before there is one.
+    async stop(id) {
       validateSessionId(id);
       return lock.run(id, async () => {
         const session = find(id);
@@ -381,7 +382,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       });
     },
 
-    delete(id) {
+    async delete(id) {
       validateSessionId(id);
       return lock.run(id, async () => {
         const session = sessions.get(id);

@@ -227,7 +227,15 @@ export const createManagerHarness = async (options: HarnessOptions = {}): Promis
     },
     drive,
     until,
-    idle: () => until(() => manager.busyIds().length === 0, 'no session operation is running'),
+    async idle() {
+      // Settled promise chains (a rejected initialize, say) take the lock a few microtasks later:
+      // quiet means no operation for a few real turns in a row.
+      let quietTurns = 0;
+      await until(() => {
+        quietTurns = manager.busyIds().length === 0 ? quietTurns + 1 : 0;
+        return quietTurns > 3;
+      }, 'no session operation is running');
+    },
     has: (id) => manager.list().some((s) => s.id === id),
     folderEntries(id) {
       const folder = folders.folderOf(id);
