@@ -1,0 +1,46 @@
+import { expect, type TestContext } from 'vitest';
+import { browsersUnder, unhandledRejections, waitUntil } from '../helpers/e2e.js';
+import { removeDir, type ServerProcess, startServer } from '../helpers/server-process.js';
+
+/** Settings every e2e server gets: sandbox mode, short delays so a test does not wait 3 s for nothing. */
+export const sandboxEnv: Record<string, string> = {
+  SIMULATOR: 'true',
+  LOGOUT_CLEANUP_DELAY_MS: '500',
+  DESTROY_TIMEOUT_MS: '3000',
+  LOGOUT_TIMEOUT_MS: '3000',
+  SHUTDOWN_TIMEOUT_MS: '10000',
+};
+
+/**
+ * Starts a sandbox server for one test and, when the test ends: stops it, proves that no Chromium it
+ * started is alive and that its log holds no unhandled rejection (unless the test allows some), and
+ * removes its data dir.
+ */
+export const sandboxServer = async (
+  context: TestContext,
+  env: Record<string, string> = {},
+  options: { dataDir?: string; allowRejections?: RegExp; keepDataDir?: boolean } = {},
+): Promise<ServerProcess> => {
+  const server = await startServer(
+    { ...sandboxEnv, ...env },
+    options.dataDir ? { dataDir: options.dataDir } : {},
+  );
+  context.onTestFinished(async () => {
+    const { code } = await Promise.race([
+      server.stop('SIGTERM'),
+      new Promise<{ code: number | null }>((resolve) => setTimeout(() => resolve({ code: -1 }), 20_000)),
+    ]);
+    if (code === -1) await server.stop('SIGKILL');
+    await waitUntil(
+      'every browser of the test has exited',
+      async () => (await browsersUnder(server.dataDir)).length === 0,
+    );
+    const rejections = unhandledRejections(server).filter(
+      (line) => !options.allowRejections?.test(JSON.stringify(line)),
+    );
+    expect(rejections, 'unhandled rejections in the server log').toEqual([]);
+    expect(code, 'server exit code after SIGTERM').toBe(0);
+    if (!options.keepDataDir) await removeDir(server.dataDir);
+  });
+  return server;
+};
