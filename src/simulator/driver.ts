@@ -69,8 +69,8 @@ export interface SimulatorDriver {
   /** Moves a message's ack (2 delivered, 3 read); the client emits `message_ack`. */
   setAck(messageId: string, ack: number): Promise<void>;
   /**
-   * Unlinks the device from the phone. Resolves once the page has loaded again and shows a new QR;
-   * the client then emits `disconnected` 'LOGOUT' and a fresh `qr`.
+   * Unlinks the device from the phone. The client emits `disconnected` 'LOGOUT', then a fresh `qr`;
+   * resolves once the page has loaded again and the client has attached all its listeners to it.
    */
   logout(): Promise<void>;
   /** Moves the socket; after `ready` the client emits `change_state` (and `disconnected` unless accepted). */
@@ -174,10 +174,12 @@ export const createSimulatorDriver = (page: Page, opts: SimulatorDriverOptions =
       // the page navigates. Navigating in the same step would race it (and lose the LOGOUT event).
       await call<void>('beginLogout');
       await call<void>('navigateHome');
+      // The client re-injects on the new page; its logout listener is the last thing it attaches.
+      // Destroying the client before that point makes the library reject unhandled (Target closed).
       await waitFor(
-        'reload after logout',
+        'the client to re-inject after logout',
         logoutTimeoutMs,
-        (s) => s.pageId !== before.pageId && s.listening.qr,
+        (s) => s.pageId !== before.pageId && s.listening.qr && s.listening.logout,
       );
     },
   };
