@@ -76,6 +76,8 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
   const lock = new KeyedLock();
   /** Ids whose folder could neither be removed nor moved aside: they may not start on stale data. */
   const stuckFolders = new Set<string>();
+  /** Per client whose initialize() is still awaited: ends that wait when the client is released. */
+  const stopWaitingForInit = new WeakMap<SessionClient, () => void>();
   const closeClient = createClientCloser({
     processes: deps.processes,
     destroyTimeoutMs: config.DESTROY_TIMEOUT_MS,
@@ -101,6 +103,8 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     if (!client) return;
     session.client = null;
     session.generation += 1;
+    stopWaitingForInit.get(client)?.();
+    stopWaitingForInit.delete(client);
     await closeClient(session.id, session.log, client);
   };
 
@@ -243,9 +247,23 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     const generation = session.generation;
     session.client = client;
     wire(session, client, generation);
-    const initializing = withTimeout(client.initialize(), config.INIT_TIMEOUT_MS, 'initialize()').then(
-      () => undefined,
-      (err: unknown) => onInitFailed(session, generation, err),
+    // Released before initialize() settled (stop, delete, shutdown): stop waiting for it, so the
+    // INIT_TIMEOUT_MS timer does not outlive the client and restore() does not wait on a dead one.
+    const released = new Promise<void>((resolve) => {
+      stopWaitingForInit.set(client, resolve);
+    });
+    const initializing = withTimeout(
+      Promise.race([client.initialize(), released]),
+      config.INIT_TIMEOUT_MS,
+      'initialize()',
+    ).then(
+      () => {
+        stopWaitingForInit.delete(client);
+      },
+      (err: unknown) => {
+        stopWaitingForInit.delete(client);
+        onInitFailed(session, generation, err);
+      },
     );
     // Wrapped: returning the bare promise from an async function would make callers wait for it.
     return { initializing };
