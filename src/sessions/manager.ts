@@ -392,8 +392,15 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
         const session = find(id);
         session.clearPendingTeardown();
         if (session.state === 'STOPPED') return session.snapshot();
+        const loggedOut = session.state === 'DISCONNECTED' && session.reason === 'LOGOUT';
         session.transition('CLOSING', 'STOPPED');
         await releaseClient(session);
+        if (loggedOut) {
+          // The pending LOGOUT teardown was just cancelled, and STOPPED overwrites the reason that
+          // create() looks at: remove the dead credentials now, as shutdown() does.
+          const removal = await folders.remove(id);
+          if (removal === 'stuck') stuckFolders.add(id);
+        }
         session.transition('STOPPED', 'STOPPED');
         session.log.info(`Session ${id} stopped; its auth folder is kept`);
         return session.snapshot();

@@ -142,3 +142,25 @@ describe.each(['NAVIGATION', 'CONFLICT', 'TOS_BLOCK'])('a %s disconnect', (reaso
     expect(h.clients.last('s1').profileAtStart).toEqual(['Default']);
   });
 });
+
+describe('stop during the LOGOUT delay', () => {
+  it.each([true, false])(
+    'with AUTO_CLEANUP_ON_LOGOUT=%s does not keep the dead credentials: the next start begins on an empty folder',
+    async (auto) => {
+      h = await createManagerHarness({ config: { AUTO_CLEANUP_ON_LOGOUT: auto } });
+      const first = await readySession('s1');
+      first.emitDisconnected('LOGOUT');
+      await h.advance(1000);
+
+      await expect(h.manager.stop('s1')).resolves.toMatchObject({ state: 'STOPPED' });
+      expect(first.calls.destroy).toBe(1);
+      expect(h.folderEntries('s1')).toBeNull();
+      await h.advance(h.config.LOGOUT_CLEANUP_DELAY_MS);
+      await h.idle();
+      expect(first.calls.destroy).toBe(1);
+
+      await h.manager.create('s1');
+      expect(h.clients.last('s1').profileAtStart).toBeNull();
+    },
+  );
+});
