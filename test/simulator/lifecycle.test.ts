@@ -181,6 +181,26 @@ describe.concurrent('whatsapp-web.js on the simulator page', () => {
     expect(next.events.names()).not.toContain('ready');
   });
 
+  it('client.logout() from Node closes the browser and the page forgets the link', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const rc = await createRealClient();
+    await startUnpaired(rc);
+    await pair(rc);
+    const since = rc.events.mark();
+    await rc.client.logout();
+    expect(rc.client.pupBrowser?.isConnected()).toBe(false);
+    // client.logout() itself emits nothing; the server reports the logout on its own.
+    expect(rc.events.names().slice(since)).toEqual([]);
+    await shutdown(rc, expect, { removeRoot: false });
+
+    const next = await createRealClient({ root: rc.root });
+    onTestFinished(() => shutdown(next, expect));
+    await startUnpaired(next);
+    expect(next.events.names()).toEqual(['qr']);
+  });
+
   for (const state of ['TOS_BLOCK', 'UNPAIRED', 'CONFLICT'] as const) {
     it(`after ready, socket state ${state} makes the client emit disconnected ${state} and close`, async ({
       expect,
