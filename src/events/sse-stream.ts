@@ -40,7 +40,7 @@ export const openSseStream = (req: Request, res: Response, options: SseStreamOpt
     unsubscribe?.();
   };
   const write = (chunk: string) => {
-    if (ended) return;
+    if (ended || res.destroyed) return;
     if (res.writableLength > options.maxBufferedBytes) {
       logger.warn(
         { path: req.path, bufferedBytes: res.writableLength },
