@@ -19,7 +19,7 @@ export const sandboxEnv: Record<string, string> = {
 export const sandboxServer = async (
   context: TestContext,
   env: Record<string, string> = {},
-  options: { dataDir?: string; allowRejections?: RegExp; keepDataDir?: boolean } = {},
+  options: { dataDir?: string; allowRejections?: RegExp; keepDataDir?: boolean; nodeArgs?: string[] } = {},
 ): Promise<ServerProcess> => {
   const server = await startServer(
     { ...sandboxEnv, ...env },

@@ -33,10 +33,10 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 /** The real server as a user runs it: its own process, a temporary DATA_DIR, a free port, JSON logs. */
 export const startServer = async (
   env: Record<string, string> = {},
-  options: { dataDir?: string; waitForListening?: boolean } = {},
+  options: { dataDir?: string; waitForListening?: boolean; nodeArgs?: string[] } = {},
 ): Promise<ServerProcess> => {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'wa-sessions-e2e-')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
