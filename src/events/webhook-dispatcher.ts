@@ -93,6 +93,8 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
   });
   const stop = new AbortController();
   const receivers = new Map<string, Receiver>();
+  /** Per session, its webhook as last seen; one entry per live session, dropped at session.removed. */
+  const lastKnown = new Map<string, WebhookSettings>();
   const waits = new Map<NodeJS.Timeout, () => void>();
   const counts = { delivered: 0, failed: 0, dropped: 0, retried: 0 };
   let queued = 0;
@@ -109,6 +111,13 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
     } catch (err) {
       // A session removed between publish and here is not a reason to lose the global delivery.
       logger.debug({ err, sessionId: event.sessionId }, 'No session webhook settings for event');
+    }
+    // `session.removed` is published when the session may already be gone from the manager, yet it
+    // is the event its own webhook most needs: use the settings last seen for it, then forget them.
+    if (own !== null) lastKnown.set(event.sessionId, own);
+    if (event.type === 'session.removed') {
+      own ??= lastKnown.get(event.sessionId) ?? null;
+      lastKnown.delete(event.sessionId);
     }
     if (own !== null && matchesEventFilter(event.type, own.events)) {
       const problem = urlProblem(own.url);
@@ -255,6 +264,7 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
       }
       waits.clear();
       receivers.clear();
+      lastKnown.clear();
       queued = 0;
     },
   };

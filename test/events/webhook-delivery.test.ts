@@ -146,6 +146,33 @@ describe('webhook delivery to a real receiver', () => {
     expect(same.requests).toHaveLength(1);
   });
 
+  it('sends session.removed to the session webhook even when the session is already gone', async () => {
+    const own = await startReceiver();
+    cleanups.push(own.close);
+    let settings: WebhookSettings | null = { url: own.url, events: ['session.*'] };
+    const { logger } = captureLogger();
+    const bus = createEventBus({ logger });
+    const dispatcher = createWebhookDispatcher({
+      bus,
+      logger,
+      config: { WEBHOOK_URL: undefined, WEBHOOK_SECRET: secret, WEBHOOK_EVENTS: ['*'] },
+      getSessionWebhook: () => settings,
+      random: () => 0,
+    });
+    cleanups.push(() => dispatcher.close());
+
+    bus.publish('session.status', 'alpha', { state: 'DISCONNECTED', previous: 'READY', reason: 'LOGOUT' });
+    settings = null; // the manager has removed it
+    bus.publish('session.removed', 'alpha', { reason: 'LOGOUT' });
+    bus.publish('session.removed', 'alpha', { reason: 'again' }); // forgotten after the first
+    await own.received(2);
+    await vi.waitFor(() => expect(dispatcher.stats().delivered).toBe(2));
+    expect(own.requests.map((r) => JSON.parse(r.body).type).sort()).toEqual([
+      'session.removed',
+      'session.status',
+    ]);
+  });
+
   it('sends unsigned, with one warning at start, when no secret is set', async () => {
     const receiver = await startReceiver();
     cleanups.push(receiver.close);
