@@ -1,0 +1,55 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  aliveInGroup,
+  browserOf,
+  browsersUnder,
+  startToReady,
+  waitForSession,
+  waitForState,
+} from '../helpers/e2e.js';
+import { removeDir, startServer } from '../helpers/server-process.js';
+import { sandboxEnv, sandboxServer } from './harness.js';
+
+describe('a restart of the server', () => {
+  it('brings three READY sessions back READY without a QR, and leaves no process of the first run', async (context) => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-restart-'));
+    context.onTestFinished(() => removeDir(dataDir));
+    const ids = ['india', 'juliet', 'kilo'];
+
+    const first = await sandboxServer(context, {}, { dataDir, keepDataDir: true });
+    await Promise.all(ids.map((id) => startToReady(first, id)));
+    const firstBrowsers = await Promise.all(ids.map((id) => browserOf(first, id)));
+    const { code } = await first.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(await browsersUnder(dataDir)).toEqual([]);
+
+    const second = await sandboxServer(context, {}, { dataDir, keepDataDir: true });
+    await Promise.all(ids.map((id) => waitForState(second, id, 'READY')));
+    const qrTransitions = second.logs.filter((l) => l.msg === 'Session state changed' && l.to === 'QR');
+    expect(qrTransitions).toEqual([]);
+    const secondBrowsers = await Promise.all(ids.map((id) => browserOf(second, id)));
+    const firstPids = new Set(firstBrowsers.map((b) => b.pid));
+    expect(secondBrowsers.some((b) => firstPids.has(b.pid))).toBe(false);
+  });
+
+  it('after a kill -9 of the server: kills the orphaned browsers, clears their locks and restores the session', async (context) => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-orphans-'));
+    context.onTestFinished(() => removeDir(dataDir));
+
+    const first = await startServer({ ...sandboxEnv }, { dataDir });
+    context.onTestFinished(() => first.stop('SIGKILL').then(() => undefined));
+    await startToReady(first, 'lima');
+    const orphan = await browserOf(first, 'lima');
+    await first.stop('SIGKILL');
+    // The browser outlives the server that was killed: that is the orphan to reap.
+    expect((await aliveInGroup(orphan.pgid)).length).toBeGreaterThan(0);
+
+    const second = await sandboxServer(context, {}, { dataDir, keepDataDir: true });
+    await waitForSession(second, 'lima', (s) => s?.state === 'READY' || s?.state === 'QR');
+    expect(await aliveInGroup(orphan.pgid)).toEqual([]);
+    expect(second.logs.some((l) => l.msg === 'Killed browsers left by an earlier run')).toBe(true);
+  });
+});
