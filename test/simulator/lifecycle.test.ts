@@ -96,6 +96,8 @@ describe.concurrent('whatsapp-web.js on the simulator page', () => {
     expect(rc.client.info.wid._serialized).toBe('491700000001@c.us');
     expect(rc.client.info.pushname).toBe('Tester');
     expect(await rc.client.getState()).toBe('CONNECTED');
+    // With a strict local cache hit the library never persists a page (currentIndexHtml stays null).
+    expect(await readdir(path.join(rc.root, 'cache'))).toEqual([`${SIMULATOR_WEB_VERSION}.html`]);
 
     const driver = rc.driver();
     let since = rc.events.mark();
