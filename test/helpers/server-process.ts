@@ -30,6 +30,9 @@ export interface ServerProcess {
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
+/** Every test server runs with this key unless a test sets API_KEY itself; `request` sends it. */
+export const TEST_API_KEY = 'test-key-0123456789abcdef';
+
 /** The real server as a user runs it: its own process, a temporary DATA_DIR, a free port, JSON logs. */
 export const startServer = async (
   env: Record<string, string> = {},
@@ -45,6 +48,7 @@ export const startServer = async (
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       LOG_LEVEL: 'debug',
+      API_KEY: TEST_API_KEY,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -125,7 +129,11 @@ export const startServer = async (
     request: (method, urlPath, body, headers = {}) =>
       fetch(`${baseUrl}${urlPath}`, {
         method,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        headers: {
+          'x-api-key': env.API_KEY ?? TEST_API_KEY,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(60_000),
       }),
