@@ -94,6 +94,8 @@ export interface ManagerHarness {
   drive<T>(work: Promise<T>, stepMs?: number): Promise<PromiseSettledResult<T>>;
   /** Real turns of the event loop until `check` holds (bounded by 2 s of real time). */
   until(check: () => boolean, what: string): Promise<void>;
+  /** A few real turns of the event loop, to show that nothing more happens. */
+  settle(): Promise<void>;
   /** Until no operation holds or waits for a session lock. */
   idle(): Promise<void>;
   has(id: string): boolean;
@@ -227,6 +229,9 @@ export const createManagerHarness = async (options: HarnessOptions = {}): Promis
     },
     drive,
     until,
+    async settle() {
+      for (let i = 0; i < 20; i += 1) await realTurn();
+    },
     async idle() {
       // Settled promise chains (a rejected initialize, say) take the lock a few microtasks later:
       // quiet means no operation for a few real turns in a row.

@@ -20,17 +20,29 @@ describe('restore', () => {
     mkdirSync(path.join(h.folders.root, 'session-bad id'), { recursive: true });
     mkdirSync(path.join(h.folders.root, 'other'), { recursive: true });
 
-    let inFlight = 0;
+    // Each initialize() ends only when the test says so: concurrency is observed, not timed.
+    const waiting: Array<() => void> = [];
     let maxInFlight = 0;
-    h.clients.scripts.initialize = async () => {
-      inFlight += 1;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      inFlight -= 1;
-    };
+    h.clients.scripts.initialize = () =>
+      new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        maxInFlight = Math.max(maxInFlight, waiting.length);
+      });
 
-    const outcome = await h.drive(h.manager.restore(), 250);
-    expect(outcome.status).toBe('fulfilled');
+    let restored = false;
+    const restoring = h.manager.restore().then(() => {
+      restored = true;
+    });
+    await h.until(() => waiting.length === 2, 'two sessions initialize');
+    await h.settle();
+    expect(h.clients.clients).toHaveLength(2);
+    while (!restored) {
+      waiting.shift()?.();
+      await h.until(() => restored || waiting.length > 0, 'the next session initializes');
+      await h.settle();
+      expect(waiting.length).toBeLessThanOrEqual(2);
+    }
+    await restoring;
     expect(maxInFlight).toBe(2);
     expect(
       h.manager
@@ -100,6 +112,7 @@ describe('shutdown', () => {
       expect(client.calls.logout).toBe(0);
       expect(client.calls.destroy).toBe(1);
       expect(client.disposed).toBe(true);
+      expect(client.eventNames()).toEqual([]);
     }
     expect(h.processes.running.size).toBe(0);
     for (const id of ['ready', 'qr', 'navigation', 'stopped'])
