@@ -4,7 +4,10 @@ import path from 'node:path';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { toError } from './errors.js';
 import { createEventBus } from './events/bus.js';
+import { createWebhookDispatcher } from './events/webhook-dispatcher.js';
 import { createApp } from './http/app.js';
+import { createEventsRouter } from './http/routes/events.js';
+import { createMessagesRouter } from './http/routes/messages.js';
 import { createSimulatorRouter } from './http/routes/simulator.js';
 import { createLogger, type Logger } from './logger.js';
 import { installSafetyNet } from './safety-net.js';
@@ -26,6 +29,9 @@ Usage: npm start            (or: node dist/main.js)
 
 Every setting comes from the environment (or a .env file); see .env.example and README.md.
 The most used: PORT (3000), DATA_DIR (./data), API_KEY, CHROME_PATH, SIMULATOR (false).`;
+
+/** Media in a message, downloaded or base64: WhatsApp's own limit for documents is far higher, the request body's is 16 MB. */
+const MAX_MEDIA_BYTES = 12 * 1024 * 1024;
 
 const fail = (message: string): never => {
   process.stderr.write(`${message}\n`);
@@ -110,11 +116,23 @@ const run = async (): Promise<void> => {
     browserMissing: chrome.found ? null : chrome.problem,
   });
 
+  // Both before restore(): the first events of restored sessions must be buffered and delivered.
+  const webhooks = createWebhookDispatcher({
+    bus,
+    logger,
+    config,
+    getSessionWebhook: (id) => manager.get(id).webhook,
+  });
+  const events = createEventsRouter({ bus, logger });
   const app = createApp({
     manager,
     config,
     logger,
-    routers: config.SIMULATOR ? [createSimulatorRouter({ manager })] : [],
+    routers: [
+      createMessagesRouter({ manager, limits: { maxMediaBytes: MAX_MEDIA_BYTES, mediaTimeoutMs: 30_000 } }),
+      events,
+      ...(config.SIMULATOR ? [createSimulatorRouter({ manager })] : []),
+    ],
   });
   const http = createServer(app);
 
@@ -122,6 +140,8 @@ const run = async (): Promise<void> => {
   const shutdown = (code: number, why: string): Promise<void> => {
     if (stopping) return stopping;
     logger.info({ why }, 'Shutting down: closing every session (auth folders kept)');
+    // Open SSE streams would keep http.close() from ever finishing.
+    events.close();
     http.close();
     http.closeIdleConnections();
     const work = async () => {
@@ -131,6 +151,7 @@ const run = async (): Promise<void> => {
         logger.error({ err: toError(err) }, 'Sessions did not close in time: killing their browsers');
         await reapOrphans({ processes, folders, logger, killWaitMs: 500 }).catch(() => undefined);
       }
+      webhooks.close();
       http.closeAllConnections();
       logger.info({ code }, 'Stopped');
       logger.flush();
@@ -161,6 +182,7 @@ const run = async (): Promise<void> => {
 };
 
 run().catch((err: unknown) => {
+  if (err instanceof ConfigError) fail(err.message);
   process.stderr.write(`wa-sessions failed to start: ${toError(err).stack ?? String(err)}\n`);
   process.exit(1);
 });
