@@ -15,6 +15,7 @@ import { createAuthFolders } from './sessions/auth-folders.js';
 import { createBrowserProcesses } from './sessions/browser-processes.js';
 import { resolveChrome } from './sessions/chrome.js';
 import { defaultChromeArgs } from './sessions/chrome-flags.js';
+import { createDefaultSession } from './sessions/default-session.js';
 import { createSessionManager } from './sessions/manager.js';
 import { reapOrphans } from './sessions/orphans.js';
 import { createWwebjsClientFactory } from './sessions/wwebjs-client.js';
@@ -140,6 +141,7 @@ const run = async (): Promise<void> => {
   const shutdown = (code: number, why: string): Promise<void> => {
     if (stopping) return stopping;
     logger.info({ why }, 'Shutting down: closing every session (auth folders kept)');
+    defaultSession?.close();
     // Open SSE streams would keep http.close() from ever finishing.
     events.close();
     http.close();
@@ -165,8 +167,19 @@ const run = async (): Promise<void> => {
   process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
   process.on('SIGINT', () => void shutdown(0, 'SIGINT'));
 
-  if (process.stdout.isTTY)
-    printQrCodesToTerminal({ bus, logger, write: (text) => process.stdout.write(text) });
+  // On a terminal every QR is drawn; in a log collector only the default session's, whose user
+  // asked to link from the terminal (docker logs shows it).
+  if (process.stdout.isTTY || config.DEFAULT_SESSION) {
+    printQrCodesToTerminal({
+      bus,
+      logger,
+      write: (text) => process.stdout.write(text),
+      ...(process.stdout.isTTY || !config.DEFAULT_SESSION ? {} : { onlySession: config.DEFAULT_SESSION }),
+    });
+  }
+  const defaultSession = config.DEFAULT_SESSION
+    ? createDefaultSession({ id: config.DEFAULT_SESSION, manager, bus, logger })
+    : null;
 
   try {
     await listen(http, config);
@@ -179,6 +192,8 @@ const run = async (): Promise<void> => {
 
   await reapOrphans({ processes, folders, logger, killWaitMs: 5000 });
   if (config.RESTORE_ON_START && chrome.found) await manager.restore();
+  // After restore, which brings the default session back (paired) when its folder exists.
+  if (defaultSession && chrome.found) await defaultSession.start();
 };
 
 run().catch((err: unknown) => {

@@ -310,6 +310,8 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       return { created: true, session, ...(await start(session)) };
     } catch (err) {
       sessions.delete(id);
+      // Consumers saw it start: tell them it is gone, or they keep a session that never ends.
+      bus.publish('session.removed', id, { reason: 'START_FAILED' });
       throw err;
     }
   };
