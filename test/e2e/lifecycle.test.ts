@@ -89,4 +89,18 @@ describe('a session through the real library and Chromium, over HTTP', () => {
     expect(existsSync(sessionFolder(server, 'delta'))).toBe(true);
     expect(await getSession(server, 'delta')).toMatchObject({ state: 'DISCONNECTED', reason: 'CONFLICT' });
   });
+
+  it('links by pairing code instead of a QR: POST pairing-code → the phone enters it → READY as that number', async (context) => {
+    const server = await sandboxServer(context);
+    await startToQr(server, 'papa');
+    const { code } = (await post(server, '/sessions/papa/pairing-code', {
+      phoneNumber: '+49 151 2345 6789',
+    })) as {
+      code: string;
+    };
+    expect(code).toMatch(/^[A-Z0-9]{8}$/);
+    await post(server, '/sessions/papa/simulator/pairing-code/confirm', { code });
+    const ready = await waitForState(server, 'papa', 'READY');
+    expect(ready?.me?.wid).toBe('4915123456789@c.us');
+  });
 });
