@@ -57,6 +57,8 @@ const schema = z.object({
   PROTOCOL_TIMEOUT_MS: int(30_000, 1000, 600_000),
   SHUTDOWN_TIMEOUT_MS: int(15_000, 1000, 600_000),
   CHROME_PATH: optionalString,
+  // lean: the project's flags (memory per session); library: whatsapp-web.js's own, for comparison.
+  CHROME_FLAGS_PRESET: z.enum(['lean', 'library'], { message: 'accepts lean or library' }).default('lean'),
   CHROME_ARGS: z
     .string()
     .default('')
@@ -90,6 +92,9 @@ const schema = z.object({
         .filter((e) => e !== ''),
     ),
   TRUST_PROXY: z.string().default('loopback'),
+  RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
+  RATE_LIMIT_LOOPBACK: bool(false),
+  DOCS_PUBLIC: bool(false),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'accepts fatal, error, warn, info, debug, trace or silent',

@@ -14,7 +14,7 @@ import { installSafetyNet } from './safety-net.js';
 import { createAuthFolders } from './sessions/auth-folders.js';
 import { createBrowserProcesses } from './sessions/browser-processes.js';
 import { resolveChrome } from './sessions/chrome.js';
-import { defaultChromeArgs } from './sessions/chrome-flags.js';
+import { defaultChromeArgs, libraryDefaultChromeArgs } from './sessions/chrome-flags.js';
 import { createDefaultSession } from './sessions/default-session.js';
 import { createSessionManager } from './sessions/manager.js';
 import { reapOrphans } from './sessions/orphans.js';
@@ -101,7 +101,10 @@ const run = async (): Promise<void> => {
   const clientFactory = createWwebjsClientFactory({
     executablePath: chrome.found ? chrome.executablePath : '',
     headless: chrome.found ? chrome.headless : 'shell',
-    args: [...defaultChromeArgs, ...config.CHROME_ARGS],
+    args: [
+      ...(config.CHROME_FLAGS_PRESET === 'library' ? libraryDefaultChromeArgs : defaultChromeArgs),
+      ...config.CHROME_ARGS,
+    ],
     protocolTimeoutMs: config.PROTOCOL_TIMEOUT_MS,
     launchTimeoutMs: 30_000,
     logger,
