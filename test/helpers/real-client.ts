@@ -189,7 +189,12 @@ export const createRealClient = async (opts: RealClientOptions = {}): Promise<Re
     return pid;
   };
 
+  let initializing: Promise<void> | undefined;
   const destroy = async (timeoutMs = 10_000) => {
+    // client.destroy() before the browser is up is a no-op, and initialize() then launches it anyway:
+    // let a pending initialize() settle first so that its browser is the one destroyed.
+    if (initializing)
+      await withTimeout(initializing, timeoutMs, 'client.initialize()').catch(() => undefined);
     const pgid = browserPid();
     try {
       await withTimeout(client.destroy(), timeoutMs, 'client.destroy()');
@@ -212,7 +217,8 @@ export const createRealClient = async (opts: RealClientOptions = {}): Promise<Re
     root,
     events,
     initialize: async (timeoutMs = 30_000) => {
-      await withTimeout(client.initialize(), timeoutMs, 'client.initialize()');
+      initializing = client.initialize();
+      await withTimeout(initializing, timeoutMs, 'client.initialize()');
       browserPid();
     },
     driver: () => {

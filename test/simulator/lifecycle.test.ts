@@ -265,6 +265,20 @@ describe.concurrent('whatsapp-web.js on the simulator page', () => {
     expect(rc.client.info.wid._serialized).toBe('15550001234@c.us');
   });
 
+  it('library pitfall: client.destroy() before the browser is up does not stop initialize()', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const rc = await createRealClient();
+    onTestFinished(() => shutdown(rc, expect));
+    const initializing = rc.initialize();
+    await rc.client.destroy();
+    await initializing;
+    // The browser was launched after that destroy() and runs on: destroy again once initialize() settles.
+    expect(rc.client.pupBrowser?.isConnected()).toBe(true);
+    expect(rc.events.names()).toEqual(['qr']);
+  });
+
   it('refuses actions the page is not in a state for, with 409 simulator_not_ready', async ({
     expect,
     onTestFinished,
