@@ -77,9 +77,8 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
     throw new ConfigError(`Invalid setting WEBHOOK_URL: ${urlProblem(globalUrl)}`);
   }
   const signer = createWebhookSigner(config.WEBHOOK_SECRET);
-  if (!signer.signed) {
-    logger.warn('WEBHOOK_SECRET is not set: webhooks are sent unsigned and receivers cannot verify them');
-  }
+  // Warned once, when the first delivery is due: a server that uses no webhook has nothing to warn about.
+  let unsignedWarned = signer.signed;
   const unknown = unknownEventFilters(config.WEBHOOK_EVENTS);
   if (unknown.length > 0) {
     logger.warn({ unknown }, 'WEBHOOK_EVENTS names event types that do not exist; they never match');
@@ -235,6 +234,10 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
     if (closed) return;
     const urls = targetsOf(event);
     if (urls.length === 0) return;
+    if (!unsignedWarned) {
+      unsignedWarned = true;
+      logger.warn('WEBHOOK_SECRET is not set: webhooks are sent unsigned and receivers cannot verify them');
+    }
     // Serialised once and reused by every receiver and retry, so the signed bytes never differ.
     const body = JSON.stringify(event);
     for (const url of urls) {

@@ -173,7 +173,7 @@ describe('webhook delivery to a real receiver', () => {
     ]);
   });
 
-  it('sends unsigned, with one warning at start, when no secret is set', async () => {
+  it('sends unsigned, with one warning at the first delivery, when no secret is set', async () => {
     const receiver = await startReceiver();
     cleanups.push(receiver.close);
     const { logger, lines } = captureLogger();
@@ -185,6 +185,7 @@ describe('webhook delivery to a real receiver', () => {
       getSessionWebhook: () => null,
     });
     cleanups.push(() => dispatcher.close());
+    expect(warnings(lines).filter((l) => l.msg.includes('WEBHOOK_SECRET'))).toHaveLength(0);
     bus.publish('session.qr', 'a', { qr: '1' });
     bus.publish('session.qr', 'a', { qr: '2' });
     await receiver.received(2);
