@@ -33,9 +33,10 @@ afterAll(() => {
 /** Bounded destroy that also proves Chromium left no live process behind. */
 const shutdown = async (rc: RealClient, expect: ExpectStatic, { removeRoot = true } = {}) => {
   const pid = rc.browserPid();
+  const running = rc.client.pupBrowser?.isConnected() === true;
   const started = Date.now();
   const { leftover } = removeRoot ? await rc.cleanup() : await rc.destroy();
-  timings.destroy?.push(Date.now() - started);
+  if (running) timings.destroy?.push(Date.now() - started);
   expect(leftover).toEqual([]);
   if (pid !== undefined) expect(liveProcessesInGroup(pid)).toEqual([]);
 };
@@ -55,6 +56,26 @@ const pair = async (rc: RealClient, opts?: { phone?: string; pushname?: string }
   await rc.driver().scan(opts);
   await rc.events.waitFor('ready', { since });
   timings['scan→ready']?.push(Date.now() - started);
+};
+
+/**
+ * A first client and, later, a second one on the same folder: whatever happens, both are destroyed
+ * (the first one again, harmlessly, if the test already did) and the folder is removed last.
+ */
+const successive = async (onTestFinished: (fn: () => Promise<void>) => void, expect: ExpectStatic) => {
+  const first = await createRealClient();
+  let second: RealClient | undefined;
+  onTestFinished(async () => {
+    await shutdown(first, expect, { removeRoot: second === undefined });
+    if (second) await shutdown(second, expect);
+  });
+  return {
+    first,
+    restart: async () => {
+      second = await createRealClient({ root: first.root });
+      return second;
+    },
+  };
 };
 
 describe.concurrent('whatsapp-web.js on the simulator page', () => {
@@ -86,7 +107,7 @@ describe.concurrent('whatsapp-web.js on the simulator page', () => {
     expect,
     onTestFinished,
   }) => {
-    const rc = await createRealClient();
+    const { first: rc, restart } = await successive(onTestFinished, expect);
     await startUnpaired(rc);
     await pair(rc, { phone: '+49 170 0000001', pushname: 'Tester' });
     expect(rc.events.names().filter((n) => n === 'authenticated' || n === 'ready')).toEqual([
@@ -134,8 +155,7 @@ describe.concurrent('whatsapp-web.js on the simulator page', () => {
 
     await shutdown(rc, expect, { removeRoot: false });
 
-    const restored = await createRealClient({ root: rc.root });
-    onTestFinished(() => shutdown(restored, expect));
+    const restored = await restart();
     const started = Date.now();
     await restored.initialize();
     await restored.events.waitFor('ready');
@@ -149,7 +169,7 @@ describe.concurrent('whatsapp-web.js on the simulator page', () => {
     expect,
     onTestFinished,
   }) => {
-    const rc = await createRealClient();
+    const { first: rc, restart } = await successive(onTestFinished, expect);
     const firstQr = await startUnpaired(rc);
     await pair(rc);
     const before = await rc.driver().status();
@@ -177,8 +197,7 @@ describe.concurrent('whatsapp-web.js on the simulator page', () => {
 
     // The flag is gone from the profile: a restart needs a qr again.
     await shutdown(rc, expect, { removeRoot: false });
-    const next = await createRealClient({ root: rc.root });
-    onTestFinished(() => shutdown(next, expect));
+    const next = await restart();
     await startUnpaired(next);
     expect(next.events.names()).not.toContain('ready');
   });
@@ -187,7 +206,7 @@ describe.concurrent('whatsapp-web.js on the simulator page', () => {
     expect,
     onTestFinished,
   }) => {
-    const rc = await createRealClient();
+    const { first: rc, restart } = await successive(onTestFinished, expect);
     await startUnpaired(rc);
     await pair(rc);
     const since = rc.events.mark();
@@ -197,8 +216,7 @@ describe.concurrent('whatsapp-web.js on the simulator page', () => {
     expect(rc.events.names().slice(since)).toEqual([]);
     await shutdown(rc, expect, { removeRoot: false });
 
-    const next = await createRealClient({ root: rc.root });
-    onTestFinished(() => shutdown(next, expect));
+    const next = await restart();
     await startUnpaired(next);
     expect(next.events.names()).toEqual(['qr']);
   });
