@@ -113,6 +113,14 @@ const fromPageError = (err: unknown, what: string): AppError => {
 /**
  * Drives the simulator page (src/simulator/assets/wa-web.html) that a whatsapp-web.js client has
  * open, playing the phone and the WhatsApp servers. Every call is bounded in time.
+ *
+ * What whatsapp-web.js 1.34.7 then does (read in Client.js, proven in test/simulator):
+ * - scan: `loading_screen` (100), `authenticated`, `ready`; `client.info.wid` is the phone's wid.
+ * - logout: `disconnected` 'LOGOUT', then (after the auth strategy's logout()) a fresh `qr`.
+ * - setState after ready: `change_state` then, unless the state is CONNECTED, OPENING, PAIRING or
+ *   TIMEOUT, `disconnected` with the state and an un-awaited `client.destroy()`. CONFLICT counts as
+ *   accepted only with `takeoverOnConflict`: the client then calls `Socket.takeover()` after
+ *   `takeoverTimeoutMs` from a bare setTimeout, and the page goes back to CONNECTED.
  */
 export const createSimulatorDriver = (page: Page, opts: SimulatorDriverOptions = {}): SimulatorDriver => {
   const timeoutMs = opts.timeoutMs ?? 5000;
