@@ -1,12 +1,19 @@
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import type { Registry } from 'prom-client';
 import { type Config, ConfigError } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { SessionManager } from '../sessions/types.js';
 import { createAccessLog } from './access-log.js';
+import { createApiKeyAuth } from './auth.js';
+import { createDocsRouter } from './docs.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
+import { createMetricsRouter } from './metrics-route.js';
+import { createOpenApiRouter } from './openapi/route.js';
 import type { QrRenderer } from './qr-render.js';
+import { createRateLimit } from './rate-limit.js';
 import { createRequestId } from './request-id.js';
 import { createSessionsRouter } from './routes/sessions.js';
+import { createSecurityHeaders } from './security.js';
 import { unmatchedSessionPath } from './session-id.js';
 import { parseTrustProxy } from './trust-proxy.js';
 
@@ -22,10 +29,24 @@ export interface AppDeps {
   /** Defaults to DEFAULT_BODY_LIMIT; parsed by `bytes` ('1kb', '16mb'). */
   bodyLimit?: string;
   qrRenderer?: QrRenderer;
+  /**
+   * Every route but /health/* (and /docs, /openapi.json with DOCS_PUBLIC) answers 401 without it.
+   * main always gives one (see resolveApiKey); tests of other concerns leave it out.
+   */
+  apiKey?: string | null;
+  /** `/health/live` and `/health/ready` (createHealthRouter), mounted before authentication. */
+  health?: Router;
+  /** Request durations and `GET /metrics` (createMetrics). */
+  metrics?: { httpMiddleware: RequestHandler; registry: Registry };
 }
 
+export type App = Express & {
+  /** Stops the rate limiter's timer; the HTTP server is closed by whoever listens. */
+  close(): void;
+};
+
 /** The Express app with every route and handler, not listening: main.ts and the tests own that. */
-export const createApp = (deps: AppDeps): Express => {
+export const createApp = (deps: AppDeps): App => {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = express();
   app.disable('x-powered-by');
@@ -41,11 +62,20 @@ export const createApp = (deps: AppDeps): Express => {
   // Request id first: every later log line, error included, carries it.
   app.use(createRequestId({ logger: deps.logger }));
   app.use(createAccessLog());
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    next();
-  });
+  if (deps.metrics) app.use(deps.metrics.httpMiddleware);
+  app.use(createSecurityHeaders());
+
+  // Before the key: probes, and with DOCS_PUBLIC a browser opening /docs, carry none.
+  if (deps.health) app.use(deps.health);
+  const docs = [createOpenApiRouter({ docsPublic: deps.config.DOCS_PUBLIC }), createDocsRouter()];
+  if (deps.config.DOCS_PUBLIC) app.use(...docs);
+
+  // Before the body parser: an unauthenticated body is never read.
+  if (deps.apiKey) app.use(createApiKeyAuth({ apiKey: deps.apiKey }));
+  const rateLimit = createRateLimit({ config: deps.config });
+  app.use(rateLimit.handler);
   app.use(express.json({ limit: bodyLimit }));
+  if (!deps.config.DOCS_PUBLIC) app.use(...docs);
 
   app.use(
     createSessionsRouter({
@@ -54,9 +84,10 @@ export const createApp = (deps: AppDeps): Express => {
     }),
   );
   for (const router of deps.routers ?? []) app.use(router);
+  if (deps.metrics) app.use(createMetricsRouter({ registry: deps.metrics.registry }));
 
   app.use('/sessions', unmatchedSessionPath);
   app.use(notFoundHandler);
   app.use(createErrorHandler({ bodyLimit }));
-  return app;
+  return Object.assign(app, { close: rateLimit.close });
 };

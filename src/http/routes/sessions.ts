@@ -13,7 +13,7 @@ const webhookEvent = z.enum(['*', ...eventTypes], {
   message: `accepts * or one of ${eventTypes.join(', ')}`,
 });
 
-const webhookSchema = z.strictObject({
+export const webhookSchema = z.strictObject({
   url: z
     .url({ protocol: /^https?$/, message: 'accepts an http(s) URL' })
     .max(2048, { message: 'accepts at most 2048 characters' }),
@@ -25,7 +25,7 @@ const webhookSchema = z.strictObject({
 });
 
 /** The body is optional: `POST /sessions/:id` with nothing starts a session without its own webhook. */
-const createBodySchema = z
+export const createBodySchema = z
   .strictObject({
     webhook: webhookSchema
       // `events` defaults to every event, as WEBHOOK_EVENTS does for the global webhook.
@@ -36,7 +36,7 @@ const createBodySchema = z
   .optional();
 
 /** People paste numbers as `+49 (151) 234-5678`; WhatsApp wants the bare digits with the country code. */
-const pairingBodySchema = z.strictObject({
+export const pairingBodySchema = z.strictObject({
   phoneNumber: z
     .string()
     .max(32, { message: 'accepts at most 32 characters' })
@@ -47,7 +47,7 @@ const pairingBodySchema = z.strictObject({
     .pipe(z.string().regex(/^\d{7,15}$/, { message: 'accepts 7 to 15 digits with the country code' })),
 });
 
-const qrQuerySchema = z.object({
+export const qrQuerySchema = z.object({
   format: z.enum(['png', 'json', 'text'], { message: 'accepts png, json or text' }).optional(),
 });
 

@@ -6,7 +6,7 @@ import { requireJsonBody } from '../json-body.js';
 import { parseSessionId, sessionIdParam } from '../session-id.js';
 import { parseBody } from '../validate.js';
 
-const scanSchema = z
+export const scanSchema = z
   .strictObject({
     phone: z
       .string()
@@ -16,12 +16,12 @@ const scanSchema = z
   })
   .optional();
 
-const messageSchema = z.strictObject({
+export const messageSchema = z.strictObject({
   from: z.string().regex(/^\d{7,15}$/, { message: 'accepts 7 to 15 digits with the country code' }),
   body: z.string().min(1, { message: 'accepts a non-empty text' }).max(65_536),
 });
 
-const stateSchema = z.strictObject({
+export const stateSchema = z.strictObject({
   state: z.enum(
     ['CONNECTED', 'CONFLICT', 'TOS_BLOCK', 'SMB_TOS_BLOCK', 'UNPAIRED', 'UNPAIRED_IDLE', 'TIMEOUT'],
     {
@@ -30,9 +30,9 @@ const stateSchema = z.strictObject({
   ),
 });
 
-const codeSchema = z.strictObject({ code: z.string().min(1).max(16) });
+export const codeSchema = z.strictObject({ code: z.string().min(1).max(16) });
 
-const ackSchema = z.strictObject({
+export const ackSchema = z.strictObject({
   messageId: z.string().min(1).max(256),
   ack: z.number().int().min(-1).max(4),
 });

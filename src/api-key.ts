@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError } from './config.js';
+
+export const API_KEY_FILE = 'api-key';
+
+export interface ResolvedApiKey {
+  key: string;
+  /** True only on the start that created DATA_DIR/api-key (and printed it). */
+  generated: boolean;
+  source: 'env' | 'file';
+}
+
+export interface ResolveApiKeyInput {
+  /** API_KEY from the config, undefined when unset. */
+  configured: string | undefined;
+  dataDir: string;
+  /** Where the newly generated key is shown, once: stderr in main. Never the logger. */
+  write: (text: string) => void;
+}
+
+const isErrno = (err: unknown, code: string): boolean =>
+  typeof err === 'object' && err !== null && (err as NodeJS.ErrnoException).code === code;
+
+const banner = (key: string, file: string): string =>
+  [
+    '',
+    '================================================================================',
+    ' wa-sessions: no API_KEY was set, so one was generated. It is shown only now.',
+    '',
+    `   ${key}`,
+    '',
+    ` Send it as "X-Api-Key: <key>" or "Authorization: Bearer <key>".`,
+    ` It is stored in ${file} (mode 0600) and reused on every start;`,
+    ' set API_KEY to use your own, or delete the file to generate a new one.',
+    '================================================================================',
+    '',
+    '',
+  ].join('\n');
+
+const readKeyFile = async (file: string): Promise<string> => {
+  const key = (await readFile(file, 'utf8')).trim();
+  if (key === '') {
+    throw new ConfigError(`${file} is empty: delete it to generate a new API key, or set API_KEY`);
+  }
+  // Tighten a file that was copied around with loose permissions: it is as good as a password.
+  const { mode } = await stat(file);
+  if ((mode & 0o077) !== 0) await chmod(file, 0o600);
+  return key;
+};
+
+/**
+ * The API key every route but health requires. API_KEY wins; otherwise the key stored in
+ * DATA_DIR/api-key; otherwise a new random key (32 bytes, base64url) is written there (0600) and
+ * shown through `write` exactly once. Logs never see it: a log collector is not the place for it.
+ */
+export const resolveApiKey = async (input: ResolveApiKeyInput): Promise<ResolvedApiKey> => {
+  if (input.configured !== undefined && input.configured !== '') {
+    return { key: input.configured, generated: false, source: 'env' };
+  }
+  const file = path.join(input.dataDir, API_KEY_FILE);
+  try {
+    return { key: await readKeyFile(file), generated: false, source: 'file' };
+  } catch (err) {
+    if (!isErrno(err, 'ENOENT')) throw err;
+  }
+  const key = randomBytes(32).toString('base64url');
+  await mkdir(input.dataDir, { recursive: true });
+  try {
+    // 'wx': two instances starting on one volume at once must not each print a different key.
+    await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if (isErrno(err, 'EEXIST')) return { key: await readKeyFile(file), generated: false, source: 'file' };
+    throw err;
+  }
+  // The mode given to writeFile is filtered by the umask; this makes 0600 exact.
+  await chmod(file, 0o600);
+  input.write(banner(key, file));
+  return { key, generated: true, source: 'file' };
+};

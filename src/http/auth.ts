@@ -1,0 +1,52 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import { AppError } from '../errors.js';
+
+export const API_KEY_HEADER = 'X-Api-Key';
+
+/** Sent with every 401, so a client learns both accepted forms. */
+const CHALLENGE = `Bearer realm="wa-sessions", ApiKey header="${API_KEY_HEADER}"`;
+
+/** SHA-256 of a key: fixed length whatever was sent, so timingSafeEqual can compare it. */
+export const hashApiKey = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
+
+/** The key the client sent: `X-Api-Key`, else `Authorization: Bearer <key>`; undefined when neither. */
+const presentedKey = (req: Request): string | undefined => {
+  const header = req.get(API_KEY_HEADER);
+  if (header !== undefined && header !== '') return header;
+  const authorization = req.get('authorization');
+  const match = authorization === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+  return match?.[1];
+};
+
+/** Set on an authenticated request: what the rate limiter keys on (never the key itself). */
+export const apiKeyIdOf = (res: Response): string | undefined => {
+  const value: unknown = res.locals.apiKeyId;
+  return typeof value === 'string' ? value : undefined;
+};
+
+/**
+ * Refuses a request without the API key with 401 problem+json and `WWW-Authenticate`. Hashes are
+ * compared in constant time, so the time of a refusal says nothing about how much of the key matched.
+ * Neither the key nor what was sent is ever logged or echoed.
+ */
+export const createApiKeyAuth = (deps: { apiKey: string }): RequestHandler => {
+  const expected = hashApiKey(deps.apiKey);
+  const id = expected.toString('hex').slice(0, 16);
+  return (req, res, next) => {
+    const sent = presentedKey(req);
+    if (sent !== undefined && timingSafeEqual(hashApiKey(sent), expected)) {
+      res.locals.apiKeyId = id;
+      next();
+      return;
+    }
+    res.setHeader('WWW-Authenticate', CHALLENGE);
+    throw new AppError(
+      401,
+      'unauthorized',
+      sent === undefined
+        ? `An API key is required: send it as ${API_KEY_HEADER}: <key> or Authorization: Bearer <key>`
+        : 'The API key is not valid',
+    );
+  };
+};

@@ -1,0 +1,68 @@
+import type { RequestHandler } from 'express';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { EventBus } from '../events/types.js';
+import type { WebhookStats } from '../events/webhook-dispatcher.js';
+import type { Logger } from '../logger.js';
+import type { BrowserProcesses } from '../sessions/browser-processes.js';
+import type { SessionManager } from '../sessions/types.js';
+import { createHttpMetrics } from './http-metrics.js';
+import { registerSessionMetrics } from './session-metrics.js';
+import { registerWebhookMetrics } from './webhook-metrics.js';
+
+export interface MetricsDeps {
+  manager: Pick<SessionManager, 'list'>;
+  bus: EventBus;
+  webhooks: { stats(): WebhookStats };
+  processes: Pick<BrowserProcesses, 'findOrphans'>;
+  /** Where session profiles live (the auth folders' root): browsers are found by their --user-data-dir. */
+  sessionsRoot: string;
+  logger: Logger;
+  /** Node's process metrics (CPU, memory, event loop, GC); off in tests that count lines. */
+  defaultMetrics?: boolean;
+  now?: () => number;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** Times every request; mount it before the routes. */
+  readonly httpMiddleware: RequestHandler;
+  /** Unsubscribes from the bus and empties the registry. */
+  close(): void;
+}
+
+/** Every metric in one registry of its own (not prom-client's global one), so tests and apps don't share series. */
+export const createMetrics = (deps: MetricsDeps): Metrics => {
+  const registry = new Registry();
+  if (deps.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+
+  const unsubscribe = registerSessionMetrics({
+    registry,
+    bus: deps.bus,
+    manager: deps.manager,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  registerWebhookMetrics({ registry, webhooks: deps.webhooks });
+  new Gauge({
+    name: 'wa_sessions_browser_processes',
+    help: 'Live browser processes (every Chromium process) running a session profile of this server',
+    registers: [registry],
+    async collect() {
+      try {
+        this.set((await deps.processes.findOrphans(deps.sessionsRoot)).length);
+      } catch (err) {
+        // A scrape must still answer; the gauge keeps its last value.
+        deps.logger.warn({ err }, 'Could not count browser processes for /metrics');
+      }
+    },
+  });
+  const httpMiddleware = createHttpMetrics({ registry });
+
+  return {
+    registry,
+    httpMiddleware,
+    close() {
+      unsubscribe();
+      registry.clear();
+    },
+  };
+};
