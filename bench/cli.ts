@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+
+export const sectionNames = ['lifecycle', 'memory', 'scale', 'webhooks'] as const;
+export type SectionName = (typeof sectionNames)[number];
+
+export interface BenchOptions {
+  runs: number;
+  scale: number[];
+  only: SectionName[];
+  /** Sessions READY at once while memory is measured. */
+  memorySessions: number;
+  /** Events per webhook throughput round. */
+  events: number;
+  /** Where the report goes; null: stdout only. */
+  out: string | null;
+}
+
+export const USAGE = `npm run bench -- [options]
+
+Runs the real server in sandbox mode (SIMULATOR=true) with real Chromium and prints figures.
+Benchmarks assert nothing. Progress goes to stderr, the tables to stdout and to bench/results.md.
+
+  --runs N              runs per figure (median, min, max); default 5, at least 1
+  --scale 10,25,50      sessions at once for the scale figure; default 10,25,50
+  --only a,b            sections: lifecycle, memory, scale, webhooks (default: all)
+  --memory-sessions N   sessions READY at once while memory is measured; default 5
+  --events K            events per webhook throughput round; default 1000 (the dispatcher's queue)
+  --out FILE            report file; default bench/results.md; --no-out for stdout only
+  --help                this text`;
+
+const positive = (name: string, value: string): number => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} accepts a whole number from 1`);
+  return n;
+};
+
+/** Parses argv; throws an Error with a one-line message on a bad option. Null means --help. */
+export const parseOptions = (argv: string[]): BenchOptions | null => {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      runs: { type: 'string', default: '5' },
+      scale: { type: 'string', default: '10,25,50' },
+      only: { type: 'string', default: sectionNames.join(',') },
+      'memory-sessions': { type: 'string', default: '5' },
+      events: { type: 'string', default: '1000' },
+      out: { type: 'string', default: 'bench/results.md' },
+      'no-out': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return null;
+  const only = values.only.split(',').map((s) => s.trim());
+  for (const name of only) {
+    if (!(sectionNames as readonly string[]).includes(name)) {
+      throw new Error(`--only accepts ${sectionNames.join(', ')}; got "${name}"`);
+    }
+  }
+  return {
+    runs: positive('--runs', values.runs),
+    scale: values.scale.split(',').map((s) => positive('--scale', s.trim())),
+    only: only as SectionName[],
+    memorySessions: positive('--memory-sessions', values['memory-sessions']),
+    events: positive('--events', values.events),
+    out: values['no-out'] ? null : values.out,
+  };
+};

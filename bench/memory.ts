@@ -1,0 +1,101 @@
+import { withBenchServer } from './bench-server.js';
+import { browserGroupOf } from './browsers.js';
+import { progress } from './progress.js';
+import { groupsMemory } from './pss.js';
+import type { Section } from './report.js';
+import { startToReady } from './sessions.js';
+import { fmt, fmtSummary, summarize } from './stats.js';
+import { sleep } from './wait.js';
+
+/** A set of Chromium flags to measure: a label and the server settings that select it. */
+export interface FlagSet {
+  label: string;
+  env: Record<string, string>;
+}
+
+export const defaultFlagSets: FlagSet[] = [
+  { label: 'lean (project default)', env: { CHROME_FLAGS_PRESET: 'lean' } },
+  { label: 'library (whatsapp-web.js defaults)', env: { CHROME_FLAGS_PRESET: 'library' } },
+];
+
+/** Flags to try: the library's (--no-sandbox only) plus these, so a set can also drop flags. */
+export const candidateFlagSet = (args: string): FlagSet => ({
+  label: `library + ${args}`,
+  env: { CHROME_FLAGS_PRESET: 'library', CHROME_ARGS: args },
+});
+
+/** Time for the pages to finish their start-up work before the memory is read. */
+const SETTLE_MS = 3000;
+
+interface Round {
+  pssPerSession: number;
+  processesPerSession: number;
+  perSession: number[];
+  browsersLeft: number;
+}
+
+const measureRound = async (set: FlagSet, sessions: number): Promise<Round> => {
+  const { result, browsersLeft } = await withBenchServer(set.env, async (bench) => {
+    const pgids: number[] = [];
+    for (let i = 0; i < sessions; i++) {
+      await startToReady(bench, `mem-${i}`);
+      pgids.push(await browserGroupOf(bench.dataDir, `mem-${i}`));
+    }
+    await sleep(SETTLE_MS);
+    return Promise.all(pgids.map((pgid) => groupsMemory(new Set([pgid]))));
+  });
+  return {
+    pssPerSession: result.reduce((a, m) => a + m.pssMiB, 0) / sessions,
+    processesPerSession: result.reduce((a, m) => a + m.processes, 0) / sessions,
+    perSession: result.map((m) => m.pssMiB),
+    browsersLeft,
+  };
+};
+
+export const runMemory = async (runs: number, sessions: number, sets: FlagSet[]): Promise<Section> => {
+  const rounds = new Map<string, Round[]>(sets.map((s) => [s.label, []]));
+  // Interleaved, so that a drift of the machine over time weighs on every set alike.
+  for (let r = 0; r < runs; r++) {
+    for (const set of sets) {
+      progress(`memory: ${set.label}, run ${r + 1}/${runs} (${sessions} sessions)`);
+      rounds.get(set.label)?.push(await measureRound(set, sessions));
+    }
+  }
+  const leanMedian = summarize((rounds.get(sets[0]?.label ?? '') ?? []).map((x) => x.pssPerSession))?.median;
+  const rows = sets.map((set) => {
+    const list = rounds.get(set.label) ?? [];
+    const pss = summarize(list.map((x) => x.pssPerSession));
+    const procs = summarize(list.map((x) => x.processesPerSession));
+    const single = summarize(list.flatMap((x) => x.perSession));
+    return [
+      set.label,
+      fmtSummary(pss),
+      single === null ? 'n/a' : `${fmt(single.min)}–${fmt(single.max)}`,
+      procs === null ? 'n/a' : fmt(procs.median),
+      pss === null || leanMedian === undefined ? 'n/a' : `${fmt((100 * pss.median) / leanMedian)} %`,
+      String(list.length),
+    ];
+  });
+  return {
+    title: `Memory per READY session (${sessions} sessions READY at once)`,
+    header: [
+      'Chromium flags',
+      'PSS MiB per session: median (min–max)',
+      'single sessions MiB',
+      'processes per session',
+      `vs ${sets[0]?.label ?? 'first'}`,
+      'runs',
+    ],
+    rows,
+    notes: [
+      `Chromium processes left after the servers stopped: ${[...rounds.values()].flat().reduce((n, x) => n + x.browsersLeft, 0)}.`,
+      'PSS summed over every live process in the browser’s process group (/proc/<pid>/smaps_rollup), ' +
+        `${SETTLE_MS} ms after the last session became READY; a run is a fresh server with ${sessions} sessions, ` +
+        'its figure the mean per session; the flag sets run interleaved, one server at a time.',
+      'PSS shares pages mapped by several processes among them: with more sessions at once, each one’s share ' +
+        'of Chromium’s code falls, so per-session figures depend on how many run together.',
+      'library = CHROME_FLAGS_PRESET=library: only --no-sandbox (root), plus what whatsapp-web.js ' +
+        '(--disable-blink-features=AutomationControlled, a user agent) and puppeteer add themselves.',
+    ],
+  };
+};
