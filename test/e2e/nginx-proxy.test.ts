@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listProcesses } from '../../src/sessions/process-table.js';
 import { browsersUnder, unhandledRejections, waitUntil } from '../helpers/e2e.js';
-import { findNginx, type NginxProcess, startNginx } from '../helpers/nginx.js';
+import { findNginx, freePort, type NginxProcess, startNginx } from '../helpers/nginx.js';
 import { removeDir, type ServerProcess, startServer, TEST_API_KEY } from '../helpers/server-process.js';
 import { sandboxEnv } from './harness.js';
 
@@ -177,10 +177,12 @@ describe('behind deploy/nginx.conf', () => {
 
   it('streams SSE events through as they happen (no proxy buffering)', async () => {
     const controller = new AbortController();
+    // A buffering proxy holds even the headers back: bounded, so that fails here and not at the test's limit.
+    const headersTimer = setTimeout(() => controller.abort(new Error('no SSE headers within 5 s')), 5000);
     const stream = await fetch(`${nginx.baseUrl}/events`, {
       headers: { 'x-api-key': TEST_API_KEY, accept: 'text/event-stream' },
       signal: controller.signal,
-    });
+    }).finally(() => clearTimeout(headersTimer));
     try {
       expect(stream.status).toBe(200);
       expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -207,5 +209,27 @@ describe('behind deploy/nginx.conf', () => {
     expect(res.status).toBe(200);
     // nginx sent "203.0.113.7, 127.0.0.1"; the server trusts its loopback peer and the 127.0.0.1 hop.
     expect((await completedLine('proxy-xff')).remoteAddress).toBe('203.0.113.7');
+  });
+
+  it('answers 503 problem+json, not an HTML 502, while the server is down (a restart, an upgrade)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-nginx-down-'));
+    const down = await startNginx({ nginx: nginxBinary, upstream: `127.0.0.1:${await freePort()}`, dir });
+    try {
+      const res = await fetch(`${down.baseUrl}/sessions`, {
+        headers: { 'x-api-key': TEST_API_KEY, 'x-request-id': 'proxy-down' },
+        signal: AbortSignal.timeout(10_000),
+      });
+      const body = await expectProblem(res, 503, 'upstream_unavailable');
+      expect(body.requestId).toBe('proxy-down');
+      expect(res.headers.get('retry-after')).toBe('5');
+    } finally {
+      const master = down.child.pid;
+      await down.stop();
+      const left = (await listProcesses()).filter(
+        (p) => p.state !== 'Z' && (p.pid === master || p.ppid === master),
+      );
+      expect(left, 'nginx processes left behind').toEqual([]);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
