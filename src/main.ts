@@ -154,8 +154,12 @@ const run = async (): Promise<void> => {
         await withTimeout(manager.shutdown(), Math.max(500, config.SHUTDOWN_TIMEOUT_MS - 1000), 'shutdown');
       } catch (err) {
         logger.error({ err: toError(err) }, 'Sessions did not close in time: killing their browsers');
-        await reapOrphans({ processes, folders, logger, killWaitMs: 500 }).catch(() => undefined);
       }
+      // Whatever is left — a browser that did not close in time, or one still launching for a
+      // session that was torn down — is ours (its profile is under DATA_DIR): it must not outlive us.
+      await reapOrphans({ processes, folders, logger, killWaitMs: 500 }).catch((err: unknown) =>
+        logger.error({ err: toError(err) }, 'Could not kill the browsers left at shutdown'),
+      );
       webhooks.close();
       http.closeAllConnections();
       logger.info({ code }, 'Stopped');

@@ -56,6 +56,9 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
   private closing = false;
   private readonly detach: Array<() => void> = [];
   private readonly logger: Logger;
+  /** Settles (never rejects) when initialize() does; null before it is called. */
+  private initializing: Promise<void> | null = null;
+  private initSettled = false;
 
   constructor(
     private readonly sessionId: string,
@@ -109,8 +112,17 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
   }
 
   async initialize(): Promise<void> {
+    const running = this.client.initialize();
+    this.initializing = running.then(
+      () => {
+        this.initSettled = true;
+      },
+      () => {
+        this.initSettled = true;
+      },
+    );
     try {
-      await this.client.initialize();
+      await running;
     } finally {
       // destroy() may have run while the browser was still launching: pid unknown then, so the
       // browser would outlive its session. Close it now that it exists.
@@ -138,6 +150,11 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
 
   async destroy(): Promise<void> {
     this.closing = true;
+    // The library's destroy() does nothing while the browser is still launching, and initialize()
+    // then launches it anyway: wait (the caller bounds destroy()) until there is a browser to close.
+    while (this.initializing && !this.client.pupBrowser && !this.initSettled) {
+      await Promise.race([this.initializing, new Promise((resolve) => setTimeout(resolve, 50))]);
+    }
     await this.client.destroy();
   }
 
