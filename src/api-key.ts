@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from './config.js';
 
@@ -67,15 +67,25 @@ export const resolveApiKey = async (input: ResolveApiKeyInput): Promise<Resolved
   }
   const key = randomBytes(32).toString('base64url');
   await mkdir(input.dataDir, { recursive: true });
+  // Written whole under a temporary name, then linked into place: link() fails if the file exists,
+  // so two instances starting on one volume agree on one key, and no reader sees a half-written file.
+  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    // 'wx': two instances starting on one volume at once must not each print a different key.
-    await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+    await writeFile(temporary, `${key}\n`, { mode: 0o600, flag: 'wx' });
+    // The mode given to writeFile is filtered by the umask; this makes 0600 exact.
+    await chmod(temporary, 0o600);
+    await link(temporary, file).catch(async (err: unknown) => {
+      // Some network and FUSE filesystems have no hard links: create it exclusively instead.
+      if (!['EPERM', 'ENOTSUP', 'ENOSYS', 'EOPNOTSUPP'].some((code) => isErrno(err, code))) throw err;
+      await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
+      await chmod(file, 0o600);
+    });
   } catch (err) {
     if (isErrno(err, 'EEXIST')) return { key: await readKeyFile(file), generated: false, source: 'file' };
     throw err;
+  } finally {
+    await rm(temporary, { force: true });
   }
-  // The mode given to writeFile is filtered by the umask; this makes 0600 exact.
-  await chmod(file, 0o600);
   input.write(banner(key, file));
   return { key, generated: true, source: 'file' };
 };

@@ -1,0 +1,106 @@
+import type { Router } from 'express';
+import { loadConfig } from '../../src/config.js';
+import { createEventBus } from '../../src/events/bus.js';
+import type { EventBus } from '../../src/events/types.js';
+import type { WebhookStats } from '../../src/events/webhook-dispatcher.js';
+import { type App, createApp } from '../../src/http/app.js';
+import type { ChromeProbe } from '../../src/http/chrome-probe.js';
+import { createHealthRouter } from '../../src/http/health.js';
+import { createEventsRouter } from '../../src/http/routes/events.js';
+import { createMessagesRouter } from '../../src/http/routes/messages.js';
+import { createSimulatorRouter } from '../../src/http/routes/simulator.js';
+import { createLogger } from '../../src/logger.js';
+import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
+import type { ProcessInfo } from '../../src/sessions/process-table.js';
+import { createFakeManager, type FakeManager } from '../helpers/fake-manager.js';
+
+export const KEY = 'test-key-with-enough-entropy-0123456789';
+
+export interface FullApp {
+  app: App;
+  manager: FakeManager;
+  bus: EventBus;
+  metrics: Metrics;
+  webhookStats: WebhookStats;
+  /** What the fake process table reports as our browsers. */
+  browsers: ProcessInfo[];
+  /** Every log line, raw. */
+  logs: string[];
+  /** The routers, for the route walk. */
+  routers: Router[];
+  close(): void;
+}
+
+/**
+ * The app as main.ts builds it: API key, health, metrics, messages, events and (sandbox) simulator
+ * routes, over a fake manager, a real event bus and fakes for the process table and webhooks.
+ */
+export const buildFullApp = (
+  options: {
+    env?: Record<string, string>;
+    apiKey?: string | null;
+    probe?: ChromeProbe;
+    dataDir?: string;
+    now?: () => number;
+  } = {},
+): FullApp => {
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
+  const config = loadConfig({ DATA_DIR: options.dataDir ?? '/tmp', ...options.env });
+  const manager = createFakeManager();
+  const bus = createEventBus({ logger });
+  const webhookStats: WebhookStats = {
+    delivered: 0,
+    failed: 0,
+    dropped: 0,
+    retried: 0,
+    queued: 0,
+    inFlight: 0,
+  };
+  const browsers: ProcessInfo[] = [];
+  const metrics = createMetrics({
+    manager,
+    bus,
+    webhooks: { stats: () => webhookStats },
+    processes: { findOrphans: async () => browsers },
+    sessionsRoot: '/tmp/sessions',
+    logger,
+    defaultMetrics: true,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const events = createEventsRouter({ bus, logger });
+  const routers: Router[] = [
+    createMessagesRouter({ manager, limits: { maxMediaBytes: 1000, mediaTimeoutMs: 1000 } }),
+    events,
+    createSimulatorRouter({ manager }),
+  ];
+  const health = createHealthRouter({
+    dataDir: config.dataDir,
+    chrome: { found: true, executablePath: '/usr/lib/chromium/chromium-headless-shell', headless: 'shell' },
+    ...(options.probe ? { probe: options.probe } : {}),
+  });
+  const app = createApp({
+    manager,
+    config,
+    logger,
+    routers,
+    health,
+    metrics,
+    apiKey: options.apiKey === undefined ? KEY : options.apiKey,
+  });
+  return {
+    app,
+    manager,
+    bus,
+    metrics,
+    webhookStats,
+    browsers,
+    logs,
+    routers,
+    close() {
+      events.close();
+      metrics.close();
+      app.close();
+    },
+  };
+};
