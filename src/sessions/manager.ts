@@ -97,6 +97,12 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     return session;
   };
 
+  /** Removes (or moves aside) a session's folder; remembers one that is stuck so it never starts on it. */
+  const removeFolder = async (id: string): Promise<void> => {
+    if ((await folders.remove(id)) === 'stuck') stuckFolders.add(id);
+    else stuckFolders.delete(id);
+  };
+
   /** Closes the session's client, if any, and forgets it. Runs under the session's lock. */
   const releaseClient = async (session: Session): Promise<void> => {
     const client = session.client;
@@ -120,9 +126,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     } catch (err) {
       session.log.error({ err: toError(err) }, 'Unexpected error while closing the client');
     }
-    const removal = await folders.remove(session.id);
-    if (removal === 'stuck') stuckFolders.add(session.id);
-    else stuckFolders.delete(session.id);
+    await removeFolder(session.id);
     if (sessions.get(session.id) === session) sessions.delete(session.id);
     bus.publish('session.removed', session.id, { reason });
   };
@@ -161,8 +165,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
         // After a LOGOUT the credentials in the folder are dead (the library would have deleted
         // them): the session stays listed, but starts again with an empty folder and a fresh QR.
         if (reason === 'LOGOUT') {
-          const removal = await folders.remove(session.id);
-          if (removal === 'stuck') stuckFolders.add(session.id);
+          await removeFolder(session.id);
         }
       }),
     );
@@ -284,8 +287,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       existing.clearPendingTeardown();
       await releaseClient(existing);
       if (existing.reason === 'LOGOUT') {
-        const removal = await folders.remove(id);
-        if (removal === 'stuck') stuckFolders.add(id);
+        await removeFolder(id);
       }
       if (options.webhook !== undefined) existing.webhook = options.webhook;
       existing.transition('STARTING');
@@ -400,8 +402,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
         if (loggedOut) {
           // The pending LOGOUT teardown was just cancelled, and STOPPED overwrites the reason that
           // create() looks at: remove the dead credentials now, as shutdown() does.
-          const removal = await folders.remove(id);
-          if (removal === 'stuck') stuckFolders.add(id);
+          await removeFolder(id);
         }
         session.transition('STOPPED', 'STOPPED');
         session.log.info(`Session ${id} stopped; its auth folder is kept`);
@@ -416,7 +417,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
         if (!session) {
           // A folder left on disk (restore off, or a previous run) is still the user's to delete.
           if (await folders.exists(id)) {
-            await folders.remove(id);
+            await removeFolder(id);
             return;
           }
           throw new AppError(404, 'session_not_found', `No session with id "${id}".`);
