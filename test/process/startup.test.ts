@@ -26,12 +26,15 @@ describe.concurrent('the server process', () => {
     ['HEADLESS', 'old', /Invalid setting HEADLESS="old": accepts shell or new/],
     ['PORT', '70000', /Invalid setting PORT="70000"/],
     ['WEBHOOK_URL', 'ftp://x', /Invalid setting WEBHOOK_URL="ftp:\/\/x": accepts an http\(s\) URL/],
-  ])('stops start-up with exit 1 and a line naming %s when it is bad', async ([name, value, expected], context) => {
-    const server = track(await startServer({ [name]: value }, { waitForListening: false }), context);
-    const { code } = await server.exited;
-    expect(code).toBe(1);
-    expect(server.stderr.join('')).toMatch(expected);
-  });
+  ])(
+    'stops start-up with exit 1 and a line naming %s when it is bad',
+    async ([name, value, expected], context) => {
+      const server = track(await startServer({ [name]: value }, { waitForListening: false }), context);
+      const { code } = await server.exited;
+      expect(code).toBe(1);
+      expect(server.stderr.join('')).toMatch(expected);
+    },
+  );
 
   it('exits 0 within SHUTDOWN_TIMEOUT_MS after SIGTERM', async (context) => {
     const server = track(await startServer({ SHUTDOWN_TIMEOUT_MS: '5000' }), context);
