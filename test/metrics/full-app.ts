@@ -11,6 +11,7 @@ import { createMessagesRouter } from '../../src/http/routes/messages.js';
 import { createSimulatorRouter } from '../../src/http/routes/simulator.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
+import type { ChromeResolution } from '../../src/sessions/chrome.js';
 import type { ProcessInfo } from '../../src/sessions/process-table.js';
 import { createFakeManager, type FakeManager } from '../helpers/fake-manager.js';
 
@@ -40,6 +41,7 @@ export const buildFullApp = (
     env?: Record<string, string>;
     apiKey?: string | null;
     probe?: ChromeProbe;
+    chrome?: ChromeResolution;
     dataDir?: string;
     now?: () => number;
   } = {},
@@ -76,7 +78,11 @@ export const buildFullApp = (
   ];
   const health = createHealthRouter({
     dataDir: config.dataDir,
-    chrome: { found: true, executablePath: '/usr/lib/chromium/chromium-headless-shell', headless: 'shell' },
+    chrome: options.chrome ?? {
+      found: true,
+      executablePath: '/usr/lib/chromium/chromium-headless-shell',
+      headless: 'shell',
+    },
     ...(options.probe ? { probe: options.probe } : {}),
   });
   const app = createApp({
