@@ -1,0 +1,81 @@
+# syntax=docker/dockerfile:1
+# wa-sessions: the REST API server and Debian's Chromium, run as a non-root user under tini.
+#   docker build -t wa-sessions .
+#   docker run -d -p 3000:3000 -e API_KEY=... -v wa-data:/data --stop-timeout 20 wa-sessions
+# (docker-compose.yml runs it behind nginx.) `npm run lint:docker` lints this file.
+
+# ---- build: compile TypeScript, then keep only the production dependencies ---------------------
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+# Puppeteer must not download a browser of its own (Debian's is installed below; .puppeteerrc.cjs
+# says the same); no install-time analytics ping from @scarf/scarf (a dependency of swagger-ui-dist).
+ENV PUPPETEER_SKIP_DOWNLOAD=true \
+    SCARF_ANALYTICS=false
+COPY package.json package-lock.json .npmrc .puppeteerrc.cjs ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund
+
+# ---- runtime ------------------------------------------------------------------------------------
+FROM node:22-bookworm-slim
+# chromium-headless-shell: bookworm ships it (bookworm and bookworm-security, built from the same
+# source as `chromium`). It is Chromium's headless-only build: no X11/GTK user interface, a smaller
+# install and less memory per session than `chromium`, and what the end-to-end tests run
+# (src/sessions/chrome.ts finds it first and runs it in puppeteer's `shell` mode).
+# To use the full browser instead: install `chromium` and set CHROME_PATH=/usr/bin/chromium, HEADLESS=new.
+# Fonts: Chromium lays out every message it loads; without them emoji and Chinese, Japanese or Korean
+# text fall back to nothing (fonts-noto-cjk is ~90 MB; fonts-wqy-zenhei, ~16 MB, is a smaller choice).
+# tini runs as PID 1: it forwards docker stop's SIGTERM to node and reaps the Chromium processes that
+# get re-parented to PID 1 when a browser is killed (node itself never waits for them).
+# ca-certificates: the TLS roots Chromium's NSS reads for web.whatsapp.com and webhooks over HTTPS.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      ca-certificates \
+      chromium-headless-shell \
+      fonts-liberation \
+      fonts-noto-cjk \
+      fonts-noto-color-emoji \
+      tini \
+ && rm -rf /var/lib/apt/lists/*
+
+ENV NODE_ENV=production \
+    PUPPETEER_SKIP_DOWNLOAD=true \
+    CHROME_PATH=/usr/lib/chromium/chromium-headless-shell \
+    HEADLESS=shell \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    DATA_DIR=/data \
+    SHUTDOWN_TIMEOUT_MS=15000
+
+WORKDIR /app
+# The application is owned by root and read-only for the user that runs it; only /data is written.
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# Session folders (auth), the trash and the WhatsApp Web cache live in /data: keep it on a volume,
+# or every session has to be linked again after an upgrade. `node` (uid 1000) comes with the image.
+# whatsapp-web.js also caches the WhatsApp Web page in ./.wwebjs_cache (relative to the working
+# directory) when no WA_WEB_VERSION is pinned: that folder must be writable too.
+RUN mkdir -p /data /app/.wwebjs_cache \
+ && chown node:node /data /app/.wwebjs_cache
+VOLUME ["/data"]
+USER node
+
+EXPOSE 3000
+# Liveness only (the process answers); node's own fetch, so no curl in the image. Readiness
+# (/health/ready) is for an orchestrator's routing, not for restarting the container.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/health/live',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+
+# SIGTERM (docker stop's default, said here so no base image changes it) reaches node through tini;
+# the server then closes every browser, keeps the auth folders and exits 0 within
+# SHUTDOWN_TIMEOUT_MS (15 s). Give docker stop more than that: `--stop-timeout 20` with docker run,
+# `stop_grace_period: 20s` in docker-compose.yml (Docker's default of 10 s would SIGKILL it first).
+# No `tini -g`: the signal goes to node only, never straight to the browsers, so that node closes
+# them in order instead of every Chromium dying at once under live sessions.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/main.js"]
