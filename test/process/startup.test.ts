@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { removeDir, type ServerProcess, startServer } from '../helpers/server-process.js';
 
+const faults = new URL('./fixtures/faults.mjs', import.meta.url).pathname;
+
 /** Tests here run concurrently: each one ends its own server. */
 const track = (server: ServerProcess, context: TestContext): ServerProcess => {
   context.onTestFinished(async () => {
@@ -65,5 +67,27 @@ describe.concurrent('the server process', () => {
     });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Usage: npm start');
+  });
+
+  it('logs an unhandled rejection and keeps serving', async (context) => {
+    const server = track(
+      await startServer({ FAULT: 'unhandled-rejection' }, { nodeArgs: ['--import', faults] }),
+      context,
+    );
+    server.child.kill('SIGUSR2');
+    await server.waitForLog((l) => l.msg === 'Unhandled promise rejection (contained)');
+    expect((await server.request('GET', '/sessions')).status).toBe(200);
+  });
+
+  it('on an uncaught exception logs it at fatal, shuts down and exits non-zero', async (context) => {
+    const server = track(
+      await startServer({ FAULT: 'uncaught-exception' }, { nodeArgs: ['--import', faults] }),
+      context,
+    );
+    server.child.kill('SIGUSR2');
+    const { code } = await server.exited;
+    expect(code).toBe(1);
+    expect(server.logs.find((l) => l.msg === 'Uncaught exception: shutting down')?.level).toBe(60);
+    expect(server.logs.some((l) => l.msg === 'Stopped')).toBe(true);
   });
 });
