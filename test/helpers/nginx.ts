@@ -58,7 +58,8 @@ export interface AdaptOptions {
  *   as themselves (the directive is then dropped);
  * - `pid`, `error_log`, `access_log`: into `dir`;
  * - `listen 80;` → `listen 127.0.0.1:<listenPort>;`;
- * - the upstream's `server app:3000` → the test server's address;
+ * - the upstream's `server app:3000 resolve` → the test server's address (`resolve`, for Docker's
+ *   DNS, needs nginx 1.27.3; the test runs Debian's, which may be older);
  * - after `http {`: temp paths into `dir` (they default to /var/lib/nginx).
  */
 export const adaptNginxConf = (source: string, options: AdaptOptions): string => {
@@ -69,7 +70,7 @@ export const adaptNginxConf = (source: string, options: AdaptOptions): string =>
     [/^error_log\s+\S+(\s+\w+)?;$/m, `error_log ${file('error.log')} info;`],
     [/^(\s*access_log\s+)\S+(\s+\w+;)$/m, `$1${file('access.log')}$2`],
     [/^(\s*)listen\s+80;$/m, `$1listen 127.0.0.1:${options.listenPort};`],
-    [/^(\s*)server\s+app:3000;$/m, `$1server ${options.upstream};`],
+    [/^(\s*)server\s+app:3000(\s+resolve)?;$/m, `$1server ${options.upstream};`],
     [
       /^http\s*\{$/m,
       `http {\n${options.tempDirectives.map((d) => `  ${d} ${file(d.replace('_temp_path', '-temp'))};`).join('\n')}`,
