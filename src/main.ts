@@ -83,18 +83,18 @@ const run = async (): Promise<void> => {
   const bus = createEventBus({ logger });
   const processes = createBrowserProcesses({ logger });
   const folders = createAuthFolders({ dataDir: config.dataDir, logger });
+  // The library keeps the WhatsApp Web page it ran in a local cache, by default ./.wwebjs_cache in
+  // the working directory (read-only in the image): always point it under DATA_DIR.
   const web = config.SIMULATOR
     ? await prepareSimulatorCache(path.join(config.dataDir, 'simulator-cache'))
-    : config.WA_WEB_VERSION
-      ? {
-          webVersion: config.WA_WEB_VERSION,
-          webVersionCache: {
-            type: 'local' as const,
-            path: config.WA_WEB_CACHE_DIR ?? path.join(config.dataDir, 'wa-web-cache'),
-            strict: false,
-          },
-        }
-      : {};
+    : {
+        ...(config.WA_WEB_VERSION ? { webVersion: config.WA_WEB_VERSION } : {}),
+        webVersionCache: {
+          type: 'local' as const,
+          path: config.WA_WEB_CACHE_DIR ?? path.join(config.dataDir, 'wa-web-cache'),
+          strict: false,
+        },
+      };
   if (config.SIMULATOR)
     logger.warn('SIMULATOR=true: every session runs on the offline WhatsApp Web simulator');
 
