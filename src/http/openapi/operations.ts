@@ -413,7 +413,16 @@ export const operations: OperationSpec[] = [
     pathParams: [
       { name: 'asset', description: 'A file name, such as swagger-ui.css', schema: { type: 'string' } },
     ],
-    responses: { 200: { description: 'The file' } },
+    responses: {
+      200: {
+        description: 'The file',
+        content: {
+          'text/css': { json: { type: 'string' } },
+          'text/javascript': { json: { type: 'string' } },
+          'image/png': { json: { type: 'string', contentMediaType: 'image/png' } },
+        },
+      },
+    },
     errors: { 404: ['not_found'] },
   },
 ];

@@ -1,0 +1,394 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import formats from 'ajv-formats';
+import request from 'supertest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../src/errors.js';
+import { buildOpenApiDocument } from '../../src/http/openapi/document.js';
+import { buildFullApp, type FullApp, KEY } from '../metrics/full-app.js';
+
+type Json = Record<string, unknown>;
+
+const built: FullApp[] = [];
+const build = (...args: Parameters<typeof buildFullApp>): FullApp => {
+  const full = buildFullApp(...args);
+  built.push(full);
+  return full;
+};
+afterEach(() => {
+  for (const full of built.splice(0)) full.close();
+});
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
+
+/**
+ * Every (method, path) the Express app answers, from its router stack (Express 5: `app.router.stack`,
+ * routers nested as layers whose handle has a `stack`). `:id` becomes `{id}` as OpenAPI writes it.
+ */
+const appRoutes = (app: unknown): string[] => {
+  const found = new Set<string>();
+  const walk = (stack: unknown): void => {
+    if (!Array.isArray(stack)) return;
+    for (const layer of stack as unknown[]) {
+      if (!isObject(layer)) continue;
+      const route = layer.route;
+      if (isObject(route) && typeof route.path === 'string' && isObject(route.methods)) {
+        for (const method of Object.keys(route.methods)) {
+          if (method === '_all') continue;
+          found.add(`${method.toUpperCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
+        }
+      }
+      const handle = layer.handle;
+      if (typeof handle === 'function' && 'stack' in handle) walk(handle.stack);
+    }
+  };
+  const router =
+    isObject(app) || typeof app === 'function' ? (app as { router?: unknown }).router : undefined;
+  walk(isObject(router) || typeof router === 'function' ? (router as { stack?: unknown }).stack : undefined);
+  return [...found].sort();
+};
+
+const documentedRoutes = (doc: Json): string[] =>
+  Object.entries(doc.paths as Record<string, Json>)
+    .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`))
+    .sort();
+
+/**
+ * Routes that exist only to refuse: `/sessions/` with an empty id answers 400 invalid_session_id
+ * rather than a 404 that would suggest the path is wrong. There is no operation to document.
+ */
+const refusalOnly = ['DELETE /sessions', 'POST /sessions'];
+
+describe('OpenAPI document', () => {
+  it('documents every route the app answers, and no route it does not', async () => {
+    const { app } = build();
+    const res = await request(app).get('/openapi.json').set('X-Api-Key', KEY).expect(200);
+    const routes = appRoutes(app);
+    // A sanity check of the walk itself: it must see the routers' routes, not only the app's.
+    expect(routes).toContain('POST /sessions/{id}/messages');
+    expect(routes).toContain('GET /health/ready');
+    expect(documentedRoutes(res.body as Json)).toEqual(
+      routes.filter((route) => !refusalOnly.includes(route)),
+    );
+  });
+
+  it('is OpenAPI 3.1 with both security schemes, health open and everything else behind the key', () => {
+    const doc = buildOpenApiDocument({ version: '1.2.3', docsPublic: false });
+    expect(doc).toMatchObject({
+      openapi: '3.1.0',
+      info: { version: '1.2.3' },
+      security: [{ apiKey: [] }, { bearer: [] }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    });
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
+      for (const op of Object.values(item)) {
+        const responses = op.responses as Json;
+        if (path.startsWith('/health/')) {
+          expect(op.security, path).toEqual([]);
+          expect(responses['401'], path).toBeUndefined();
+        } else {
+          expect(op.security, path).toBeUndefined();
+          expect(responses['401'], path).toBeDefined();
+          expect(responses['429'], path).toBeDefined();
+        }
+      }
+    }
+  });
+
+  it('declares every path parameter of every template, and the session id with its pattern', () => {
+    const doc = buildOpenApiDocument({ version: '0', docsPublic: false });
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
+      const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      for (const op of Object.values(item)) {
+        const params = ((op.parameters as Json[] | undefined) ?? []).filter((p) => p.in === 'path');
+        expect(
+          params.map((p) => p.name),
+          path,
+        ).toEqual(names);
+      }
+    }
+    const getSession = (doc.paths as Record<string, Record<string, Json>>)['/sessions/{id}']?.get;
+    expect(getSession?.parameters).toContainEqual(
+      expect.objectContaining({ name: 'id', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } }),
+    );
+  });
+
+  it('describes request bodies with the very schemas the routes parse', () => {
+    const doc = buildOpenApiDocument({ version: '0', docsPublic: false });
+    const schemas = (doc.components as { schemas: Record<string, Json> }).schemas;
+    expect(schemas.PairingCodeBody).toMatchObject({
+      type: 'object',
+      required: ['phoneNumber'],
+      additionalProperties: false,
+    });
+    expect(schemas.CreateSessionBody?.properties).toHaveProperty('webhook');
+    expect(JSON.stringify(schemas.SendMessageBody)).toContain('"location"');
+    const qr = (doc.paths as Record<string, Record<string, Json>>)['/sessions/{id}/qr']?.get;
+    expect(qr?.parameters).toContainEqual(
+      expect.objectContaining({
+        name: 'format',
+        in: 'query',
+        schema: { type: 'string', enum: ['png', 'json', 'text'] },
+      }),
+    );
+    const qrResponses = (qr?.responses ?? {}) as Record<string, { content: Json }>;
+    expect(Object.keys(qrResponses['200']?.content ?? {})).toEqual([
+      'image/png',
+      'application/json',
+      'text/plain',
+    ]);
+  });
+
+  it('marks the documentation routes open when DOCS_PUBLIC is on', () => {
+    const doc = buildOpenApiDocument({ version: '0', docsPublic: true });
+    const paths = doc.paths as Record<string, Record<string, Json>>;
+    expect(paths['/docs']?.get?.security).toEqual([]);
+    expect(paths['/openapi.json']?.get?.security).toEqual([]);
+    expect(paths['/sessions']?.get?.security).toBeUndefined();
+  });
+});
+
+/** Validates real answers against the document: status documented, media type documented, body valid. */
+const createConformance = (doc: Json) => {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  formats.default(ajv);
+  ajv.addSchema({ $id: 'https://wa-sessions.test/openapi.json', components: doc.components });
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (!isObject(value)) return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        k === '$ref' && typeof v === 'string' ? `https://wa-sessions.test/openapi.json${v}` : rewrite(v),
+      ]),
+    );
+  };
+  const cache = new Map<string, ValidateFunction>();
+  const checked = new Set<string>();
+
+  const check = (
+    method: string,
+    template: string,
+    status: number,
+    contentType: string | undefined,
+    body: unknown,
+  ) => {
+    const op = (doc.paths as Record<string, Record<string, Json>>)[template]?.[method];
+    expect(op, `${method} ${template} is documented`).toBeDefined();
+    const response = ((op?.responses ?? {}) as Record<string, Json>)[String(status)];
+    expect(response, `${method} ${template} documents ${status}`).toBeDefined();
+    const content = response?.content as Record<string, { schema?: unknown }> | undefined;
+    if (content === undefined) {
+      expect(contentType, `${method} ${template} ${status} has no body`).toBeUndefined();
+      return;
+    }
+    const type = (contentType ?? '').split(';')[0]?.trim() ?? '';
+    expect(Object.keys(content), `${method} ${template} ${status} documents ${type}`).toContain(type);
+    const key = `${method} ${template} ${status} ${type}`;
+    checked.add(key);
+    if (!type.endsWith('json')) return;
+    let validate = cache.get(key);
+    if (!validate) {
+      validate = ajv.compile(rewrite(content[type]?.schema) as Json);
+      cache.set(key, validate);
+    }
+    const valid = validate(body);
+    expect(valid ? [] : validate.errors, `${key}: ${JSON.stringify(body)}`).toEqual([]);
+  };
+  return { check, checked };
+};
+
+describe('real answers conform to the document', () => {
+  let doc: Json;
+  beforeAll(() => {
+    doc = buildOpenApiDocument({ version: '0', docsPublic: false });
+  });
+
+  it('for every session, message, health, metrics and error answer the fake manager can give', async () => {
+    const { app, manager } = build({
+      env: { RATE_LIMIT_PER_MINUTE: '1000', RATE_LIMIT_LOOPBACK: 'true' },
+      probe: { check: async () => ({ ok: true, version: 'Chromium 1' }) },
+    });
+    const { check, checked } = createConformance(doc);
+    const call = async (
+      method: 'get' | 'post' | 'delete',
+      path: string,
+      template: string,
+      options: { body?: unknown; accept?: string; key?: string | null; type?: string; raw?: string } = {},
+    ) => {
+      let req = request(app)[method](path);
+      if (options.key !== null) req = req.set('X-Api-Key', options.key ?? KEY);
+      if (options.accept) req = req.set('Accept', options.accept);
+      if (options.raw !== undefined)
+        req = req.set('Content-Type', options.type ?? 'application/json').send(options.raw);
+      else if (options.body !== undefined) req = req.send(options.body as object);
+      const res = await req;
+      const type = res.headers['content-type'];
+      check(method, template, res.status, res.status === 204 ? undefined : type, res.body);
+      return res;
+    };
+
+    await call('get', '/sessions', '/sessions');
+    manager.seed('ready', {
+      state: 'READY',
+      me: { wid: '5511912345678@c.us', name: 'Ana' },
+      webhook: { url: 'https://h.example/x', events: ['*'] },
+    });
+    manager.seed('waiting', { state: 'QR', hasQr: true });
+    manager.qrCodes.set('waiting', { qr: '2@abc,def', at: '2025-01-01T00:00:00.000Z' });
+    expect((await call('get', '/sessions', '/sessions')).body.sessions).toHaveLength(2);
+    await call('get', '/sessions/ready', '/sessions/{id}');
+    await call('get', '/sessions/ghost', '/sessions/{id}');
+    await call('get', '/sessions/bad.id', '/sessions/{id}');
+    expect(
+      (
+        await call('post', '/sessions/new', '/sessions/{id}', {
+          body: { webhook: { url: 'https://h.example' } },
+        })
+      ).status,
+    ).toBe(201);
+    manager.seed('stopped', { state: 'STOPPED' });
+    expect((await call('post', '/sessions/stopped', '/sessions/{id}')).status).toBe(200);
+    expect((await call('post', '/sessions/ready', '/sessions/{id}')).status).toBe(409);
+    expect((await call('post', '/sessions/x', '/sessions/{id}', { body: { nope: 1 } })).status).toBe(400);
+    expect((await call('post', '/sessions/x', '/sessions/{id}', { raw: '{oops' })).status).toBe(400);
+    expect(
+      (
+        await call('post', '/sessions/x', '/sessions/{id}', {
+          raw: 'a=1',
+          type: 'application/x-www-form-urlencoded',
+        })
+      ).status,
+    ).toBe(415);
+    manager.browserMissing = 'chromium-headless-shell';
+    expect((await call('post', '/sessions/y', '/sessions/{id}')).status).toBe(503);
+    manager.browserMissing = null;
+    expect(
+      (await call('get', '/sessions/waiting/qr', '/sessions/{id}/qr', { accept: 'application/json' })).body,
+    ).toHaveProperty('dataUrl');
+    expect((await call('get', '/sessions/waiting/qr', '/sessions/{id}/qr')).headers['content-type']).toBe(
+      'image/png',
+    );
+    await call('get', '/sessions/waiting/qr?format=text', '/sessions/{id}/qr');
+    await call('get', '/sessions/waiting/qr?format=gif', '/sessions/{id}/qr');
+    await call('get', '/sessions/waiting/qr', '/sessions/{id}/qr', { accept: 'image/gif' });
+    await call('get', '/sessions/ready/qr', '/sessions/{id}/qr', { accept: 'application/json' });
+    await call('post', '/sessions/waiting/pairing-code', '/sessions/{id}/pairing-code', {
+      body: { phoneNumber: '+49 151 2345678' },
+    });
+    await call('post', '/sessions/waiting/pairing-code', '/sessions/{id}/pairing-code', {
+      body: { phoneNumber: 'x' },
+    });
+    await call('post', '/sessions/ready/messages', '/sessions/{id}/messages', {
+      body: { to: '+5511912345678', text: 'hi' },
+    });
+    await call('post', '/sessions/waiting/messages', '/sessions/{id}/messages', {
+      body: { to: '+5511912345678', text: 'hi' },
+    });
+    await call('post', '/sessions/ready/messages', '/sessions/{id}/messages', {
+      body: { to: 'x', text: 'hi' },
+    });
+    manager.failNext('sendMessage', new AppError(504, 'timeout', 'send did not finish'));
+    await call('post', '/sessions/ready/messages', '/sessions/{id}/messages', {
+      body: { to: '+5511912345678', text: 'hi' },
+    });
+    await call('post', '/sessions/waiting/stop', '/sessions/{id}/stop');
+    await call('get', '/sessions/ready/simulator', '/sessions/{id}/simulator');
+    await call('post', '/sessions/ready/simulator/state', '/sessions/{id}/simulator/state', {
+      body: { state: 'NOPE' },
+    });
+    // Sandbox routes over a session without a browser: 409 no_browser from the manager.
+    for (const [method, tail, body] of [
+      ['get', 'simulator/outbox', undefined],
+      ['post', 'simulator/scan', {}],
+      ['post', 'simulator/qr/rotate', undefined],
+      ['post', 'simulator/pairing-code/confirm', { code: 'ABCD1234' }],
+      ['post', 'simulator/messages', { from: '5511912345678', body: 'hi' }],
+      ['post', 'simulator/ack', { messageId: 'm1', ack: 3 }],
+      ['post', 'simulator/logout', undefined],
+      ['post', 'simulator/state', { state: 'CONFLICT' }],
+    ] as const) {
+      const res = await call(
+        method,
+        `/sessions/ready/${tail}`,
+        `/sessions/{id}/${tail}`,
+        body === undefined ? {} : { body },
+      );
+      expect(res.body.code).toBe('no_browser');
+    }
+    await call('delete', '/sessions/ready', '/sessions/{id}');
+    await call('delete', '/sessions/ready', '/sessions/{id}');
+    await call('get', '/events?lastEventId=%20', '/events');
+    await call('get', '/health/live', '/health/live', { key: null });
+    await call('get', '/health/ready', '/health/ready', { key: null });
+    await call('get', '/metrics', '/metrics');
+    await call('get', '/openapi.json', '/openapi.json');
+    await call('get', '/docs', '/docs');
+    await call('get', '/docs/swagger-ui.css', '/docs/{asset}');
+    await call('get', '/docs/nothing.js', '/docs/{asset}');
+    await call('get', '/sessions', '/sessions', { key: 'wrong' });
+    manager.failNext('list', new Error('boom'));
+    await call('get', '/sessions', '/sessions');
+
+    // Every operation was answered at least once (the session event stream is the next test's).
+    const answered = new Set([...checked].map((key) => key.split(' ').slice(0, 2).join(' ')));
+    const documented = documentedRoutes(doc).map((route) => {
+      const [method = '', path = ''] = route.split(' ');
+      return `${method.toLowerCase()} ${path}`;
+    });
+    expect(documented.filter((op) => !answered.has(op))).toEqual(['get /sessions/{id}/events']);
+  });
+
+  it('for a 429 and a 503 not_ready', async () => {
+    const { app } = build({
+      env: { RATE_LIMIT_PER_MINUTE: '1', RATE_LIMIT_LOOPBACK: 'true' },
+      probe: { check: async () => ({ ok: false, problem: 'no browser' }) },
+    });
+    const { check } = createConformance(doc);
+    await request(app).get('/sessions').set('X-Api-Key', KEY).expect(200);
+    const limited = await request(app).get('/sessions').set('X-Api-Key', KEY).expect(429);
+    check('get', '/sessions', 429, limited.headers['content-type'], limited.body);
+    const ready = await request(app).get('/health/ready').expect(503);
+    check('get', '/health/ready', 503, ready.headers['content-type'], ready.body);
+  });
+
+  it('for the event stream: text/event-stream whose data is a documented Event', async () => {
+    const { app, bus } = build();
+    const { check } = createConformance(doc);
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const abort = new AbortController();
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/sessions/alice/events`, {
+        headers: { 'X-Api-Key': KEY },
+        signal: abort.signal,
+      });
+      check('get', '/sessions/{id}/events', res.status, res.headers.get('content-type') ?? undefined, null);
+      const reader = res.body?.getReader();
+      bus.publish('session.status', 'alice', { state: 'QR', previous: 'STARTING', reason: null });
+      let text = '';
+      while (!text.includes('\n\n') || !text.includes('data:')) {
+        const chunk = await reader?.read();
+        if (!chunk || chunk.done) break;
+        text += new TextDecoder().decode(chunk.value);
+      }
+      const data = /^data: (.*)$/m.exec(text)?.[1];
+      expect(data).toBeDefined();
+      const ajv = new Ajv2020({ strict: false });
+      const schemas = (doc.components as { schemas: Record<string, Json> }).schemas;
+      const validate = ajv.compile(schemas.Event as Json);
+      expect(validate(JSON.parse(data ?? 'null')) ? [] : validate.errors).toEqual([]);
+    } finally {
+      abort.abort();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
