@@ -29,6 +29,7 @@ const SETTLE_MS = 3000;
 
 interface Round {
   pssPerSession: number;
+  anonPerSession: number;
   processesPerSession: number;
   perSession: number[];
   browsersLeft: number;
@@ -46,6 +47,7 @@ const measureRound = async (set: FlagSet, sessions: number): Promise<Round> => {
   });
   return {
     pssPerSession: result.reduce((a, m) => a + m.pssMiB, 0) / sessions,
+    anonPerSession: result.reduce((a, m) => a + m.pssAnonMiB, 0) / sessions,
     processesPerSession: result.reduce((a, m) => a + m.processes, 0) / sessions,
     perSession: result.map((m) => m.pssMiB),
     browsersLeft,
@@ -61,18 +63,27 @@ export const runMemory = async (runs: number, sessions: number, sets: FlagSet[])
       rounds.get(set.label)?.push(await measureRound(set, sessions));
     }
   }
-  const leanMedian = summarize((rounds.get(sets[0]?.label ?? '') ?? []).map((x) => x.pssPerSession))?.median;
+  const median = (label: string | undefined, pick: (r: Round) => number) =>
+    summarize((rounds.get(label ?? '') ?? []).map(pick))?.median;
+  const base = sets[0]?.label;
+  const ratio = (value: number | undefined, of: number | undefined) =>
+    value === undefined || of === undefined ? 'n/a' : `${fmt((100 * value) / of)} %`;
   const rows = sets.map((set) => {
     const list = rounds.get(set.label) ?? [];
-    const pss = summarize(list.map((x) => x.pssPerSession));
-    const procs = summarize(list.map((x) => x.processesPerSession));
     const single = summarize(list.flatMap((x) => x.perSession));
     return [
       set.label,
-      fmtSummary(pss),
+      fmtSummary(summarize(list.map((x) => x.pssPerSession))),
+      fmtSummary(summarize(list.map((x) => x.anonPerSession))),
       single === null ? 'n/a' : `${fmt(single.min)}–${fmt(single.max)}`,
-      procs === null ? 'n/a' : fmt(procs.median),
-      pss === null || leanMedian === undefined ? 'n/a' : `${fmt((100 * pss.median) / leanMedian)} %`,
+      fmt(summarize(list.map((x) => x.processesPerSession))?.median ?? Number.NaN),
+      `${ratio(
+        median(base, (r) => r.pssPerSession),
+        median(set.label, (r) => r.pssPerSession),
+      )} / ${ratio(
+        median(base, (r) => r.anonPerSession),
+        median(set.label, (r) => r.anonPerSession),
+      )}`,
       String(list.length),
     ];
   });
@@ -80,20 +91,25 @@ export const runMemory = async (runs: number, sessions: number, sets: FlagSet[])
     title: `Memory per READY session (${sessions} sessions READY at once)`,
     header: [
       'Chromium flags',
-      'PSS MiB per session: median (min–max)',
-      'single sessions MiB',
+      'PSS MiB per session',
+      'of it anonymous (Pss_Anon) MiB',
+      'single sessions PSS MiB',
       'processes per session',
-      `vs ${sets[0]?.label ?? 'first'}`,
+      `${base ?? 'first'} as % of this (PSS / anon)`,
       'runs',
     ],
     rows,
     notes: [
       `Chromium processes left after the servers stopped: ${[...rounds.values()].flat().reduce((n, x) => n + x.browsersLeft, 0)}.`,
-      'PSS summed over every live process in the browser’s process group (/proc/<pid>/smaps_rollup), ' +
+      'MiB: median (min–max) over the runs. PSS summed over every live process in the browser’s process group (/proc/<pid>/smaps_rollup), ' +
         `${SETTLE_MS} ms after the last session became READY; a run is a fresh server with ${sessions} sessions, ` +
         'its figure the mean per session; the flag sets run interleaved, one server at a time.',
-      'PSS shares pages mapped by several processes among them: with more sessions at once, each one’s share ' +
-        'of Chromium’s code falls, so per-session figures depend on how many run together.',
+      'PSS divides a page mapped by several processes among them: Chromium’s code and data files are mapped by ' +
+        'every Chromium on the machine (other sessions, other servers, other users’ tests), so the file-backed part ' +
+        'falls as more run and varies from run to run. The anonymous part (heaps, stacks) is each process’s own: ' +
+        'the steadier figure, and what grows with sessions.',
+      'These are figures for the simulator page: on the real WhatsApp Web the page’s own JavaScript heap adds far ' +
+        'more to the renderer, the same under either set of flags.',
       'library = CHROME_FLAGS_PRESET=library: only --no-sandbox (root), plus what whatsapp-web.js ' +
         '(--disable-blink-features=AutomationControlled, a user agent) and puppeteer add themselves.',
     ],
