@@ -11,6 +11,8 @@ export interface BenchOptions {
   memorySessions: number;
   /** Events per webhook throughput round. */
   events: number;
+  /** Extra flag sets for the memory figure, each measured as the library's flags plus these. */
+  tryFlags: string[];
   /** Where the report goes; null: stdout only. */
   out: string | null;
 }
@@ -25,6 +27,7 @@ Benchmarks assert nothing. Progress goes to stderr, the tables to stdout and to 
   --only a,b            sections: lifecycle, memory, scale, webhooks (default: all)
   --memory-sessions N   sessions READY at once while memory is measured; default 5
   --events K            events per webhook throughput round; default 1000 (the dispatcher's queue)
+  --try-flags "ARGS"    memory: also measure --no-sandbox plus these Chromium flags (repeatable)
   --out FILE            report file; default bench/results.md; --no-out for stdout only
   --help                this text`;
 
@@ -44,6 +47,7 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
       only: { type: 'string', default: sectionNames.join(',') },
       'memory-sessions': { type: 'string', default: '5' },
       events: { type: 'string', default: '1000' },
+      'try-flags': { type: 'string', multiple: true, default: [] },
       out: { type: 'string', default: 'bench/results.md' },
       'no-out': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -64,6 +68,7 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
     only: only as SectionName[],
     memorySessions: positive('--memory-sessions', values['memory-sessions']),
     events: positive('--events', values.events),
+    tryFlags: values['try-flags'],
     out: values['no-out'] ? null : values.out,
   };
 };

@@ -3,7 +3,7 @@ import { closeAllServers } from './bench-server.js';
 import { type BenchOptions, parseOptions, type SectionName, USAGE } from './cli.js';
 import { runLifecycle } from './lifecycle.js';
 import { describeMachine, loadAverage } from './machine.js';
-import { defaultFlagSets, runMemory } from './memory.js';
+import { candidateFlagSet, defaultFlagSets, runMemory } from './memory.js';
 import { progress } from './progress.js';
 import { markdownTable, renderSection, type Section } from './report.js';
 import { runScale } from './scale.js';
@@ -11,7 +11,9 @@ import { runWebhooks } from './webhooks.js';
 
 const sections: Record<SectionName, (o: BenchOptions) => Promise<Section[]>> = {
   lifecycle: async (o) => [await runLifecycle(o.runs)],
-  memory: async (o) => [await runMemory(o.runs, o.memorySessions, defaultFlagSets)],
+  memory: async (o) => [
+    await runMemory(o.runs, o.memorySessions, [...defaultFlagSets, ...o.tryFlags.map(candidateFlagSet)]),
+  ],
   scale: async (o) => [await runScale(o.scale)],
   webhooks: async (o) => runWebhooks(o.runs, o.events),
 };
