@@ -1,15 +1,18 @@
 import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
+import { resolveApiKey } from './api-key.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { toError } from './errors.js';
 import { createEventBus } from './events/bus.js';
 import { createWebhookDispatcher } from './events/webhook-dispatcher.js';
 import { createApp } from './http/app.js';
+import { createHealthRouter } from './http/health.js';
 import { createEventsRouter } from './http/routes/events.js';
 import { createMessagesRouter } from './http/routes/messages.js';
 import { createSimulatorRouter } from './http/routes/simulator.js';
 import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics/metrics.js';
 import { installSafetyNet } from './safety-net.js';
 import { createAuthFolders } from './sessions/auth-folders.js';
 import { createBrowserProcesses } from './sessions/browser-processes.js';
@@ -71,6 +74,15 @@ const run = async (): Promise<void> => {
   }
   const logger: Logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   ensureWritableDir(config.dataDir);
+  const apiKey = await resolveApiKey({
+    configured: config.API_KEY,
+    dataDir: config.dataDir,
+    write: (text) => process.stderr.write(text),
+  });
+  logger.info(
+    { source: apiKey.source, generated: apiKey.generated },
+    'Every route but /health/* requires the API key',
+  );
 
   const chrome = resolveChrome({
     chromePath: config.CHROME_PATH,
@@ -128,10 +140,14 @@ const run = async (): Promise<void> => {
     getSessionWebhook: (id) => manager.get(id).webhook,
   });
   const events = createEventsRouter({ bus, logger });
+  const metrics = createMetrics({ manager, bus, webhooks, processes, sessionsRoot: folders.root, logger });
   const app = createApp({
     manager,
     config,
     logger,
+    apiKey: apiKey.key,
+    health: createHealthRouter({ dataDir: config.dataDir, chrome }),
+    metrics,
     routers: [
       createMessagesRouter({ manager, limits: { maxMediaBytes: MAX_MEDIA_BYTES, mediaTimeoutMs: 30_000 } }),
       events,
@@ -161,6 +177,8 @@ const run = async (): Promise<void> => {
         logger.error({ err: toError(err) }, 'Could not kill the browsers left at shutdown'),
       );
       webhooks.close();
+      metrics.close();
+      app.close();
       http.closeAllConnections();
       logger.info({ code }, 'Stopped');
       logger.flush();

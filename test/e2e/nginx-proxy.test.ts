@@ -137,6 +137,15 @@ describe('behind deploy/nginx.conf', () => {
     await completedLine(generated);
   });
 
+  it('answers the health probes through the proxy without a key, and everything else only with one', async () => {
+    const live = await fetch(`${nginx.baseUrl}/health/live`, { signal: AbortSignal.timeout(10_000) });
+    expect(live.status).toBe(200);
+    const ready = await fetch(`${nginx.baseUrl}/health/ready`, { signal: AbortSignal.timeout(30_000) });
+    expect(ready.status).toBe(200);
+    const anonymous = await fetch(`${nginx.baseUrl}/sessions`, { signal: AbortSignal.timeout(10_000) });
+    await expectProblem(anonymous, 401, 'unauthorized');
+  });
+
   it('passes the server errors through as problem+json', async () => {
     await expectProblem(await viaProxy('GET', '/no-such-route'), 404, 'not_found');
     await expectProblem(await viaProxy('GET', '/sessions/bad.id'), 400, 'invalid_session_id');

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { removeDir, type ServerProcess, startServer } from '../helpers/server-process.js';
 
@@ -89,5 +91,21 @@ describe.concurrent('the server process', () => {
     expect(code).toBe(1);
     expect(server.logs.find((l) => l.msg === 'Uncaught exception: shutting down')?.level).toBe(60);
     expect(server.logs.some((l) => l.msg === 'Stopped')).toBe(true);
+  });
+
+  it('without API_KEY generates a key, prints it once, keeps it in DATA_DIR/api-key and requires it', async (context) => {
+    const first = track(await startServer({ API_KEY: '' }), context);
+    const key = (await readFile(path.join(first.dataDir, 'api-key'), 'utf8')).trim();
+    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(first.stderr.join('')).toContain(key);
+    expect(JSON.stringify(first.logs)).not.toContain(key);
+    const url = `${first.baseUrl}/sessions`;
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+    expect((await first.stop('SIGTERM')).code).toBe(0);
+
+    const second = track(await startServer({ API_KEY: '' }, { dataDir: first.dataDir }), context);
+    expect(second.stderr.join('')).not.toContain(key);
+    expect((await fetch(`${second.baseUrl}/sessions`, { headers: { 'x-api-key': key } })).status).toBe(200);
   });
 });
