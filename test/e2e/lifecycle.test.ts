@@ -103,4 +103,22 @@ describe('a session through the real library and Chromium, over HTTP', () => {
     const ready = await waitForState(server, 'papa', 'READY');
     expect(ready?.me?.wid).toBe('4915123456789@c.us');
   });
+
+  it('stops a READY session (browser closed, folder kept) and starts it again READY without a QR', async (context) => {
+    const server = await sandboxServer(context);
+    await startToReady(server, 'uniform');
+    const browser = await browserOf(server, 'uniform');
+
+    const stopped = (await post(server, '/sessions/uniform/stop')) as { state: string };
+    expect(stopped.state).toBe('STOPPED');
+    expect(await aliveInGroup(browser.pgid)).toEqual([]);
+    expect(existsSync(sessionFolder(server, 'uniform'))).toBe(true);
+
+    await post(server, '/sessions/uniform', undefined, 200);
+    await waitForState(server, 'uniform', 'READY');
+    const qrTransitions = server.logs.filter(
+      (l) => l.msg === 'Session state changed' && l.to === 'QR' && l.sessionId === 'uniform',
+    );
+    expect(qrTransitions).toHaveLength(1);
+  });
 });

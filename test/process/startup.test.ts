@@ -51,7 +51,7 @@ describe.concurrent('the server process', () => {
     expect(server.logs.some((l) => l.msg === 'Stopped')).toBe(true);
   });
 
-  it('starts without Chromium and answers 503 naming the package to install', async (context) => {
+  it('starts without Chromium, answers 503 naming the package to install, and has no simulator routes', async (context) => {
     const server = track(await startServer({ CHROME_PATH: '/nonexistent/chromium' }), context);
     const res = await server.request('POST', '/sessions/alpha');
     expect(res.status).toBe(503);
@@ -59,6 +59,9 @@ describe.concurrent('the server process', () => {
     const body = (await res.json()) as { code: string; detail: string };
     expect(body.code).toBe('browser_missing');
     expect(body.detail).toContain('apt-get install -y chromium-headless-shell');
+    // Outside sandbox mode the simulator's routes do not exist.
+    const scan = await server.request('POST', '/sessions/alpha/simulator/scan');
+    expect(scan.status).toBe(404);
   });
 
   it('prints usage with --help and exits 0', () => {
