@@ -1,6 +1,15 @@
 /**
- * The flags every session's Chromium gets (CHROME_ARGS adds to them). Chosen for memory per session
- * on a server that runs many: see README "Chromium flags" and `npm run bench` for the figures.
+ * The flags every session's Chromium gets (CHROME_ARGS adds to them; CHROME_FLAGS_PRESET=library
+ * replaces them with `libraryDefaultChromeArgs`). Chosen for memory per session on a server that
+ * runs many: see README "Chromium flags" and `npm run bench` (bench/results.md) for the figures.
+ * Measured on headless-shell, 5 sessions on the simulator page: 2 processes and ~59 MiB PSS
+ * (~34 MiB anonymous) per session, against 6 processes and ~90 MiB (~62 MiB) with the library's.
+ * Tried on top of these, no gain beyond noise: --enable-low-end-device-mode, --js-flags
+ * (--lite-mode, --jitless, --optimize-for-size, --max-semi-space-size=1, --single-threaded),
+ * --num-raster-threads=1, --disable-gpu-compositing, --disable-3d-apis, --disable-webgl, cache
+ * sizes, threaded animation/scrolling off, disabling PartitionAllocBackupRefPtr/ThreadCache.
+ * A smaller --window-size saves ~1.5 MiB but changes the page's layout. --single-process would
+ * save ~8 MiB more but Chromium does not support it (one crash ends the browser): not used.
  */
 export const defaultChromeArgs: readonly string[] = [
   // Root in a container cannot use Chromium's sandbox; the container is the sandbox.
