@@ -77,7 +77,9 @@ export const runLifecycle = async (runs: number): Promise<Section> => {
   notes.push(
     'Times in ms: median (min–max). QR and READY from the server’s own log timestamps of the state change; ' +
       '"freed" polled every 10 ms: GET 404, no live process in the browser’s group, folder gone.',
-    `One warm-up session per server before the runs (not counted). Simulator LOGOUT answers: ${answers}.`,
+    `One warm-up session per server before the runs (not counted). Simulator LOGOUT answers: ${answers} ` +
+      '(it waits for the library to re-inject the page; with no cleanup delay the browser is closed first, ' +
+      'and that wait ends in 504).',
   );
   const row = (what: string, s: number[]) => [what, fmtSummary(summarize(s)), String(s.length)];
   return {

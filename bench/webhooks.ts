@@ -6,7 +6,7 @@ import { progress } from './progress.js';
 import { startReceiver } from './receiver.js';
 import type { Section } from './report.js';
 import { call, startToReady } from './sessions.js';
-import { fmt, fmtSummary, summarize } from './stats.js';
+import { fmtSummary, summarize } from './stats.js';
 import { sleep } from './wait.js';
 
 const SECRET = `whsec_${Buffer.from('bench-secret-0123456789abcdef012').toString('base64')}`;
@@ -115,7 +115,7 @@ export const runWebhooks = async (runs: number, events: number): Promise<Section
         'Throughput: createWebhookDispatcher with its defaults (2 deliveries in flight per receiver, queue of ' +
           `1000, signed with a WEBHOOK_SECRET) on a real event bus, in the bench’s process, to a node:http ` +
           `receiver on 127.0.0.1 that answers 204 at once; timed from the first publish to the last arrival. ` +
-          `Dropped (queue full): ${fmt(dropped)}.`,
+          `Dropped (queue full): ${dropped}.`,
         'Latency: the real server with WEBHOOK_URL (signed, WEBHOOK_EVENTS=message.received), one READY session; ' +
           'from just before POST /sessions/:id/simulator/messages to the receiver reading the delivery whose ' +
           `payload.id is the message’s; one message at a time. Unhandled rejections: ${latency.rejections}.`,
