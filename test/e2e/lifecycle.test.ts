@@ -121,4 +121,22 @@ describe('a session through the real library and Chromium, over HTTP', () => {
     );
     expect(qrTransitions).toHaveLength(1);
   });
+
+  it('with LOGOUT_CLEANUP_DELAY_MS=0 cleans up at once and survives the rejections the library raises under it', async (context) => {
+    // Destroying the browser while whatsapp-web.js re-injects after the logout makes the library reject
+    // from inside its own listeners (Target closed, Execution context was destroyed): that is why the
+    // delay defaults to 3 s. With 0 those rejections are contained by the safety net, on purpose.
+    const server = await sandboxServer(
+      context,
+      { LOGOUT_CLEANUP_DELAY_MS: '0' },
+      { allowRejections: /Target closed|Execution context was destroyed|detached Frame|Session closed/ },
+    );
+    await startToReady(server, 'victor');
+    const browser = await browserOf(server, 'victor');
+    await post(server, '/sessions/victor/simulator/logout');
+    await waitForSession(server, 'victor', (s) => s === null);
+    expect(await aliveInGroup(browser.pgid)).toEqual([]);
+    expect(existsSync(sessionFolder(server, 'victor'))).toBe(false);
+    expect((await server.request('GET', '/sessions')).status).toBe(200);
+  });
 });

@@ -1,5 +1,6 @@
 import { type Request, Router } from 'express';
 import { z } from 'zod';
+import { isAppError } from '../../errors.js';
 import type { SessionManager } from '../../sessions/types.js';
 import { createSimulatorDriver, type SimulatorDriver } from '../../simulator/driver.js';
 import { requireJsonBody } from '../json-body.js';
@@ -42,9 +43,18 @@ export const ackSchema = z.strictObject({
  * a whole integration can be built and tested without a phone. Mounted only in sandbox mode: outside
  * it, these paths do not exist (404).
  */
-export const createSimulatorRouter = (deps: { manager: Pick<SessionManager, 'page'> }): Router => {
+export const createSimulatorRouter = (deps: { manager: Pick<SessionManager, 'page' | 'get'> }): Router => {
   const router = Router();
   router.param('id', sessionIdParam);
+  /** The session took the LOGOUT: DISCONNECTED with that reason, or already cleaned up and gone. */
+  const sawLogout = (id: string): boolean => {
+    try {
+      const session = deps.manager.get(id);
+      return session.reason === 'LOGOUT' || session.state === 'CLOSING';
+    } catch (err) {
+      return isAppError(err) && err.code === 'session_not_found';
+    }
+  };
   const driverOf = (req: Request): SimulatorDriver =>
     createSimulatorDriver(deps.manager.page(parseSessionId(req.params.id)));
 
@@ -77,7 +87,15 @@ export const createSimulatorRouter = (deps: { manager: Pick<SessionManager, 'pag
     res.json({ acked: true });
   });
   router.post('/sessions/:id/simulator/logout', async (req, res) => {
-    await driverOf(req).logout();
+    const id = parseSessionId(req.params.id);
+    try {
+      await driverOf(req).logout();
+    } catch (err) {
+      // The driver waits for the page to load again after the unlink; with a short
+      // LOGOUT_CLEANUP_DELAY_MS the server may tear the browser down first. The unlink happened
+      // all the same when the session saw it.
+      if (!sawLogout(id)) throw err;
+    }
     res.json({ loggedOut: true });
   });
   router.post('/sessions/:id/simulator/state', requireJsonBody, async (req, res) => {
