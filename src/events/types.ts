@@ -1,20 +1,11 @@
-import type { SessionState } from '../sessions/types.js';
+import type { IncomingMessage, SessionState } from '../sessions/types.js';
 
 /** The payload of each event type; `type` picks one. Kept in one map so publishers and consumers agree. */
 export interface EventPayloads {
   'session.status': { state: SessionState; previous: SessionState | null; reason: string | null };
   'session.qr': { qr: string };
   'session.removed': { reason: string };
-  'message.received': {
-    id: string;
-    from: string;
-    to: string;
-    body: string;
-    type: string;
-    timestamp: number;
-    fromMe: boolean;
-    hasMedia: boolean;
-  };
+  'message.received': IncomingMessage;
   'message.ack': { id: string; ack: number };
 }
 

@@ -1,18 +1,10 @@
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isLoopback } from '../../src/http/rate-limit.js';
-import { buildFullApp, type FullApp, KEY } from '../metrics/full-app.js';
+import { fullAppsClosedAfterEach, KEY } from '../helpers/full-app.js';
 import { PROBLEM_TYPE } from './harness.js';
 
-const built: FullApp[] = [];
-const build = (...args: Parameters<typeof buildFullApp>): FullApp => {
-  const full = buildFullApp(...args);
-  built.push(full);
-  return full;
-};
-afterEach(() => {
-  for (const full of built.splice(0)) full.close();
-});
+const build = fullAppsClosedAfterEach();
 
 /** TRUST_PROXY=loopback (the default) makes this the client address of a supertest request. */
 const REMOTE = '203.0.113.7';

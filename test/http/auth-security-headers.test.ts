@@ -1,16 +1,8 @@
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildFullApp, type FullApp, KEY } from '../metrics/full-app.js';
+import { describe, expect, it } from 'vitest';
+import { fullAppsClosedAfterEach, KEY } from '../helpers/full-app.js';
 
-const built: FullApp[] = [];
-const build = (...args: Parameters<typeof buildFullApp>): FullApp => {
-  const full = buildFullApp(...args);
-  built.push(full);
-  return full;
-};
-afterEach(() => {
-  for (const full of built.splice(0)) full.close();
-});
+const build = fullAppsClosedAfterEach();
 
 describe('security headers (helmet)', () => {
   it.each([

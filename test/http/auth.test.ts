@@ -1,17 +1,9 @@
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildFullApp, type FullApp, KEY } from '../metrics/full-app.js';
+import { describe, expect, it } from 'vitest';
+import { fullAppsClosedAfterEach, KEY } from '../helpers/full-app.js';
 import { PROBLEM_TYPE } from './harness.js';
 
-const built: FullApp[] = [];
-const build = (...args: Parameters<typeof buildFullApp>): FullApp => {
-  const full = buildFullApp(...args);
-  built.push(full);
-  return full;
-};
-afterEach(() => {
-  for (const full of built.splice(0)) full.close();
-});
+const build = fullAppsClosedAfterEach();
 
 /** One request per route family, every method the app has. */
 const protectedRoutes: Array<[method: 'get' | 'post' | 'delete', path: string]> = [

@@ -2,10 +2,10 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChromeProbe } from '../../src/http/chrome-probe.js';
 import { resolveChrome } from '../../src/sessions/chrome.js';
-import { buildFullApp, type FullApp } from '../metrics/full-app.js';
+import { fullAppsClosedAfterEach } from '../helpers/full-app.js';
 import { PROBLEM_TYPE } from './harness.js';
 
 const REAL_CHROME = '/usr/lib/chromium/chromium-headless-shell';
@@ -18,15 +18,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const built: FullApp[] = [];
-const build = (...args: Parameters<typeof buildFullApp>): FullApp => {
-  const full = buildFullApp(...args);
-  built.push(full);
-  return full;
-};
-afterEach(() => {
-  for (const full of built.splice(0)) full.close();
-});
+const build = fullAppsClosedAfterEach();
 
 /** A stand-in browser: counts its runs in a file, then does what `body` says. */
 const fakeChrome = async (

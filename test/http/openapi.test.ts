@@ -3,22 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import request from 'supertest';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { buildOpenApiDocument } from '../../src/http/openapi/document.js';
-import { buildFullApp, type FullApp, KEY } from '../metrics/full-app.js';
+import { fullAppsClosedAfterEach, KEY } from '../helpers/full-app.js';
 
 type Json = Record<string, unknown>;
 
-const built: FullApp[] = [];
-const build = (...args: Parameters<typeof buildFullApp>): FullApp => {
-  const full = buildFullApp(...args);
-  built.push(full);
-  return full;
-};
-afterEach(() => {
-  for (const full of built.splice(0)) full.close();
-});
+const build = fullAppsClosedAfterEach();
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
 

@@ -1,21 +1,13 @@
 import { register as globalRegister } from 'prom-client';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEventBus } from '../../src/events/bus.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import type { ProcessInfo } from '../../src/sessions/process-table.js';
-import { buildFullApp, type FullApp, KEY } from './full-app.js';
+import { type FullApp, fullAppsClosedAfterEach, KEY } from '../helpers/full-app.js';
 
-const built: FullApp[] = [];
-const build = (...args: Parameters<typeof buildFullApp>): FullApp => {
-  const full = buildFullApp(...args);
-  built.push(full);
-  return full;
-};
-afterEach(() => {
-  for (const full of built.splice(0)) full.close();
-});
+const build = fullAppsClosedAfterEach();
 
 const scrape = async (full: FullApp): Promise<string> => {
   const res = await request(full.app).get('/metrics').set('X-Api-Key', KEY).expect(200);

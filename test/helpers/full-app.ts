@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { afterEach } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createEventBus } from '../../src/events/bus.js';
 import type { EventBus } from '../../src/events/types.js';
@@ -13,7 +14,7 @@ import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import type { ChromeResolution } from '../../src/sessions/chrome.js';
 import type { ProcessInfo } from '../../src/sessions/process-table.js';
-import { createFakeManager, type FakeManager } from '../helpers/fake-manager.js';
+import { createFakeManager, type FakeManager } from './fake-manager.js';
 
 export const KEY = 'test-key-with-enough-entropy-0123456789';
 
@@ -108,5 +109,18 @@ export const buildFullApp = (
       metrics.close();
       app.close();
     },
+  };
+};
+
+/** A `buildFullApp` whose apps are closed after each test of the file that calls it. */
+export const fullAppsClosedAfterEach = (): typeof buildFullApp => {
+  const built: FullApp[] = [];
+  afterEach(() => {
+    for (const full of built.splice(0)) full.close();
+  });
+  return (...args) => {
+    const full = buildFullApp(...args);
+    built.push(full);
+    return full;
   };
 };
