@@ -104,7 +104,11 @@ const schema = z.object({
   SIMULATOR: bool(false),
 });
 
-export type Config = z.infer<typeof schema> & { readonly dataDir: string };
+export type Config = z.infer<typeof schema> & {
+  readonly dataDir: string;
+  /** The PATH to look Chromium up in. */
+  readonly pathEnv: string | undefined;
+};
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -127,7 +131,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = readProcessEnv()): Config =>
     });
     throw new ConfigError(lines.join('\n'));
   }
-  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR), pathEnv: env.PATH };
 };
 
 /** Loads `.env` (without overriding the real environment) and returns the environment. */

@@ -87,7 +87,7 @@ const run = async (): Promise<void> => {
   const chrome = resolveChrome({
     chromePath: config.CHROME_PATH,
     headless: config.HEADLESS,
-    pathEnv: process.env.PATH,
+    pathEnv: config.pathEnv,
   });
   if (!chrome.found) logger.error({ problem: chrome.problem }, chrome.problem);
   else logger.info({ executablePath: chrome.executablePath, headless: chrome.headless }, 'Chromium found');
