@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { withBenchServer } from './bench-server.js';
 import { browserGroupOf } from './browsers.js';
 import { progress } from './progress.js';
@@ -13,9 +14,22 @@ export interface FlagSet {
   env: Record<string, string>;
 }
 
+/** Debian's full Chromium: what a user of whatsapp-web.js gets with its defaults (new headless mode). */
+const FULL_CHROMIUM = '/usr/bin/chromium';
+
 export const defaultFlagSets: FlagSet[] = [
   { label: 'lean (project default)', env: { CHROME_FLAGS_PRESET: 'lean' } },
   { label: 'library (whatsapp-web.js defaults)', env: { CHROME_FLAGS_PRESET: 'library' } },
+  // The library's defaults in full: its flags on a full Chromium in new headless mode. Only where
+  // Debian's `chromium` is installed (CI installs only the headless shell).
+  ...(existsSync(FULL_CHROMIUM)
+    ? [
+        {
+          label: 'library on full Chromium (new headless)',
+          env: { CHROME_FLAGS_PRESET: 'library', CHROME_PATH: FULL_CHROMIUM, HEADLESS: 'new' },
+        },
+      ]
+    : []),
 ];
 
 /** Flags to try: the library's (--no-sandbox only) plus these, so a set can also drop flags. */
@@ -111,7 +125,9 @@ export const runMemory = async (runs: number, sessions: number, sets: FlagSet[])
       'These are figures for the simulator page: on the real WhatsApp Web the page’s own JavaScript heap adds far ' +
         'more to the renderer, the same under either set of flags.',
       'library = CHROME_FLAGS_PRESET=library: only --no-sandbox (root), plus what whatsapp-web.js ' +
-        '(--disable-blink-features=AutomationControlled, a user agent) and puppeteer add themselves.',
+        '(--disable-blink-features=AutomationControlled, a user agent) and puppeteer add themselves. ' +
+        'The first two rows run chromium-headless-shell; "on full Chromium" runs Debian’s chromium package ' +
+        'in new headless mode, as whatsapp-web.js does by default.',
     ],
   };
 };
