@@ -9,7 +9,7 @@
  * --num-raster-threads=1, --disable-gpu-compositing, --disable-3d-apis, --disable-webgl, cache
  * sizes, threaded animation/scrolling off, disabling PartitionAllocBackupRefPtr/ThreadCache.
  * A smaller --window-size saves ~1.5 MiB but changes the page's layout. --single-process would
- * save ~10 MiB more (wa-web-contract.md) but Chromium does not support it (one crash ends the
+ * save ~10 MiB more (measured while building the simulator) but Chromium does not support it (one crash ends the
  * browser): not used.
  */
 export const defaultChromeArgs: readonly string[] = [
