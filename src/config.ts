@@ -134,8 +134,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv = readProcessEnv()): Config =>
   return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR), pathEnv: env.PATH };
 };
 
-/** Loads `.env` (without overriding the real environment) and returns the environment. */
+/** Loads `.env` or ENV_FILE (without overriding the real environment) and returns the environment. */
 export const readProcessEnv = (): NodeJS.ProcessEnv => {
-  loadDotenv({ quiet: true });
+  // ENV_FILE names another file; empty reads none (the test suite's servers must not pick up a
+  // developer's own .env).
+  const file = process.env.ENV_FILE ?? '.env';
+  if (file !== '') loadDotenv({ path: file, quiet: true });
   return process.env;
 };

@@ -49,6 +49,8 @@ export const startServer = async (
       DATA_DIR: dataDir,
       LOG_LEVEL: 'debug',
       API_KEY: TEST_API_KEY,
+      // A developer's own .env must not leak into the servers under test.
+      ENV_FILE: '',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
