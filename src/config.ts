@@ -101,6 +101,7 @@ const schema = z.object({
     })
     .default('info'),
   LOG_PRETTY: bool(false),
+  MEDIA_ALLOW_PRIVATE_NETWORKS: bool(false),
   SIMULATOR: bool(false),
 });
 

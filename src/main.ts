@@ -12,6 +12,8 @@ import { createEventsRouter } from './http/routes/events.js';
 import { createMessagesRouter } from './http/routes/messages.js';
 import { createSimulatorRouter } from './http/routes/simulator.js';
 import { createLogger, type Logger } from './logger.js';
+import { createMediaFetcher } from './messages/fetch-media.js';
+import { createGuardedFetch } from './messages/guarded-fetch.js';
 import { createMetrics } from './metrics/metrics.js';
 import { installSafetyNet } from './safety-net.js';
 import { createAuthFolders } from './sessions/auth-folders.js';
@@ -36,6 +38,7 @@ The most used: PORT (3000), DATA_DIR (./data), API_KEY, CHROME_PATH, SIMULATOR (
 
 /** Media in a message, downloaded or base64: WhatsApp's own limit for documents is far higher, the request body's is 16 MB. */
 const MAX_MEDIA_BYTES = 12 * 1024 * 1024;
+const MEDIA_TIMEOUT_MS = 30_000;
 
 const fail = (message: string): never => {
   process.stderr.write(`${message}\n`);
@@ -141,6 +144,10 @@ const run = async (): Promise<void> => {
   });
   const events = createEventsRouter({ bus, logger });
   const metrics = createMetrics({ manager, bus, webhooks, processes, sessionsRoot: folders.root, logger });
+  // Media URLs come from API clients: they may not reach this host or its private networks.
+  const mediaFetch = createGuardedFetch(
+    config.MEDIA_ALLOW_PRIVATE_NETWORKS ? { allowAddress: () => true } : {},
+  );
   const app = createApp({
     manager,
     config,
@@ -149,7 +156,15 @@ const run = async (): Promise<void> => {
     health: createHealthRouter({ dataDir: config.dataDir, chrome }),
     metrics,
     routers: [
-      createMessagesRouter({ manager, limits: { maxMediaBytes: MAX_MEDIA_BYTES, mediaTimeoutMs: 30_000 } }),
+      createMessagesRouter({
+        manager,
+        fetchMedia: createMediaFetcher({
+          fetch: mediaFetch,
+          maxBytes: MAX_MEDIA_BYTES,
+          timeoutMs: MEDIA_TIMEOUT_MS,
+        }),
+        limits: { maxMediaBytes: MAX_MEDIA_BYTES, mediaTimeoutMs: MEDIA_TIMEOUT_MS },
+      }),
       events,
       ...(config.SIMULATOR ? [createSimulatorRouter({ manager })] : []),
     ],
@@ -179,6 +194,7 @@ const run = async (): Promise<void> => {
       webhooks.close();
       metrics.close();
       app.close();
+      void mediaFetch.close();
       http.closeAllConnections();
       logger.info({ code }, 'Stopped');
       logger.flush();

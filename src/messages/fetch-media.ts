@@ -10,7 +10,8 @@ export interface FetchedMedia {
 export type MediaFetcher = (url: string) => Promise<FetchedMedia>;
 
 export interface MediaFetcherDeps {
-  fetch?: typeof fetch;
+  /** Defaults to the global fetch; main passes a guarded one (guarded-fetch.ts). */
+  fetch?: (url: URL, init: RequestInit) => Promise<Response>;
   /** Largest file accepted, in bytes (decoded). */
   maxBytes: number;
   /** For the whole download, headers and body. */
