@@ -201,12 +201,12 @@ export const operations: OperationSpec[] = [
     body: { component: 'SendMessageBody', required: true },
     responses: { 201: { description: 'Sent', content: json('MessageSent') } },
     errors: {
-      400: ['invalid_recipient'],
+      400: ['invalid_recipient', 'media_url_forbidden'],
       404: ['session_not_found'],
       409: ['session_not_ready'],
       413: ['media_too_large'],
       502: ['media_fetch_failed', 'send_failed'],
-      504: ['timeout'],
+      504: ['timeout', 'media_timeout'],
     },
   },
   {
