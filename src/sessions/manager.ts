@@ -6,6 +6,7 @@ import { withTimeout } from '../timeout.js';
 import type { AuthFolders } from './auth-folders.js';
 import type { BrowserProcesses } from './browser-processes.js';
 import { createClientCloser } from './client-closer.js';
+import { STARTED_STATES, wireClientEvents } from './client-events.js';
 import { KeyedLock } from './keyed-lock.js';
 import { Session } from './session.js';
 import {
@@ -17,7 +18,6 @@ import {
   type SendOptions,
   type SessionClient,
   type SessionManager,
-  type SessionState,
 } from './types.js';
 
 export type ManagerConfig = Pick<
@@ -54,8 +54,6 @@ export interface InternalSessionManager extends SessionManager {
   /** Ids with a teardown or start in progress (tests and shutdown use it). */
   busyIds(): string[];
 }
-
-const STARTED_STATES: ReadonlySet<SessionState> = new Set(['STARTING', 'QR', 'AUTHENTICATED']);
 
 export const validateSessionId = (id: string): void => {
   if (!SESSION_ID_PATTERN.test(id)) {
@@ -182,38 +180,6 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       .catch((err: unknown) => session.log.error({ err: toError(err) }, 'Release after browser exit failed'));
   };
 
-  const wire = (session: Session, client: SessionClient, generation: number): void => {
-    const current = () => session.generation === generation && session.client === client;
-    client.on('qr', (qr) => {
-      if (!current() || (session.state !== 'STARTING' && session.state !== 'QR')) return;
-      if (session.state === 'STARTING') session.transition('QR');
-      session.qr = { qr, at: now().toISOString() };
-      bus.publish('session.qr', session.id, { qr });
-    });
-    client.on('authenticated', () => {
-      if (current() && (session.state === 'STARTING' || session.state === 'QR')) {
-        session.transition('AUTHENTICATED');
-      }
-    });
-    client.on('ready', () => {
-      if (!current() || !STARTED_STATES.has(session.state)) return;
-      session.me = client.me();
-      session.transition('READY');
-      session.log.info({ me: session.me }, `Session ${session.id} is ready`);
-    });
-    client.on('auth_failure', (message) => {
-      if (current()) session.log.warn({ message }, 'Authentication failed');
-    });
-    client.on('disconnected', (reason) => onDisconnected(session, generation, String(reason)));
-    client.on('browser_exited', () => onBrowserExited(session, generation));
-    client.on('message', (message) => {
-      if (current()) bus.publish('message.received', session.id, message);
-    });
-    client.on('message_ack', (ack) => {
-      if (current()) bus.publish('message.ack', session.id, ack);
-    });
-  };
-
   const onInitFailed = (session: Session, generation: number, err: unknown): void => {
     if (session.generation !== generation || !STARTED_STATES.has(session.state)) {
       session.log.debug({ err: toError(err) }, 'initialize() of a client no longer in charge failed');
@@ -249,7 +215,15 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     session.generation += 1;
     const generation = session.generation;
     session.client = client;
-    wire(session, client, generation);
+    wireClientEvents({
+      session,
+      client,
+      generation,
+      bus,
+      now,
+      onDisconnected: (reason) => onDisconnected(session, generation, reason),
+      onBrowserExited: () => onBrowserExited(session, generation),
+    });
     // Released before initialize() settled (stop, delete, shutdown): stop waiting for it, so the
     // INIT_TIMEOUT_MS timer does not outlive the client and restore() does not wait on a dead one.
     const released = new Promise<void>((resolve) => {
