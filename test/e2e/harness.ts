@@ -23,24 +23,33 @@ export const sandboxServer = async (
 ): Promise<ServerProcess> => {
   const server = await startServer(
     { ...sandboxEnv, ...env },
-    options.dataDir ? { dataDir: options.dataDir } : {},
+    {
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
+    },
   );
   context.onTestFinished(async () => {
-    const { code } = await Promise.race([
-      server.stop('SIGTERM'),
-      new Promise<{ code: number | null }>((resolve) => setTimeout(() => resolve({ code: -1 }), 20_000)),
-    ]);
-    if (code === -1) await server.stop('SIGKILL');
-    await waitUntil(
-      'every browser of the test has exited',
-      async () => (await browsersUnder(server.dataDir)).length === 0,
-    );
-    const rejections = unhandledRejections(server).filter(
-      (line) => !options.allowRejections?.test(JSON.stringify(line)),
-    );
-    expect(rejections, 'unhandled rejections in the server log').toEqual([]);
-    expect(code, 'server exit code after SIGTERM').toBe(0);
+    await stopAndVerify(server, options.allowRejections);
     if (!options.keepDataDir) await removeDir(server.dataDir);
   });
   return server;
+};
+
+/**
+ * SIGTERM (SIGKILL after 20 s), then the promises every e2e test keeps: exit 0, no Chromium of this
+ * server alive, no unhandled rejection in its log but those `allowed` on purpose.
+ */
+export const stopAndVerify = async (server: ServerProcess, allowed?: RegExp): Promise<void> => {
+  const { code } = await Promise.race([
+    server.stop('SIGTERM'),
+    new Promise<{ code: number | null }>((resolve) => setTimeout(() => resolve({ code: -1 }), 20_000)),
+  ]);
+  if (code === -1) await server.stop('SIGKILL');
+  await waitUntil(
+    'every browser of the test has exited',
+    async () => (await browsersUnder(server.dataDir)).length === 0,
+  );
+  const rejections = unhandledRejections(server).filter((line) => !allowed?.test(JSON.stringify(line)));
+  expect(rejections, 'unhandled rejections in the server log').toEqual([]);
+  expect(code, 'server exit code after SIGTERM').toBe(0);
 };

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listProcesses } from '../../src/sessions/process-table.js';
-import { browsersUnder, unhandledRejections, waitUntil } from '../helpers/e2e.js';
 import { findNginx, freePort, type NginxProcess, startNginx } from '../helpers/nginx.js';
 import { removeDir, type ServerProcess, startServer, TEST_API_KEY } from '../helpers/server-process.js';
-import { sandboxEnv } from './harness.js';
+import { sandboxEnv, stopAndVerify } from './harness.js';
 
 /**
  * deploy/nginx.conf, as shipped (only ports and file paths rewritten: see adaptNginxConf), in front of
@@ -99,17 +98,7 @@ describe('behind deploy/nginx.conf', () => {
     const master = nginx?.child.pid;
     await nginx?.stop();
     if (server) {
-      const { code } = await Promise.race([
-        server.stop('SIGTERM'),
-        new Promise<{ code: number | null }>((resolve) => setTimeout(() => resolve({ code: -1 }), 20_000)),
-      ]);
-      if (code === -1) await server.stop('SIGKILL');
-      await waitUntil(
-        'every browser of the test has exited',
-        async () => (await browsersUnder(server.dataDir)).length === 0,
-      );
-      expect(unhandledRejections(server), 'unhandled rejections in the server log').toEqual([]);
-      expect(code, 'server exit code after SIGTERM').toBe(0);
+      await stopAndVerify(server);
       await removeDir(server.dataDir);
     }
     if (master !== undefined) {
