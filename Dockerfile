@@ -55,12 +55,11 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# Session folders (auth), the trash and the WhatsApp Web cache live in /data: keep it on a volume,
-# or every session has to be linked again after an upgrade. `node` (uid 1000) comes with the image.
-# whatsapp-web.js also caches the WhatsApp Web page in ./.wwebjs_cache (relative to the working
-# directory) when no WA_WEB_VERSION is pinned: that folder must be writable too.
-RUN mkdir -p /data /app/.wwebjs_cache \
- && chown node:node /data /app/.wwebjs_cache
+# Session folders (auth), the trash and the WhatsApp Web cache (the server points whatsapp-web.js's
+# page cache there too) live in /data: keep it on a volume, or every session has to be linked again
+# after an upgrade. `node` (uid 1000) comes with the image.
+RUN mkdir -p /data \
+ && chown node:node /data
 VOLUME ["/data"]
 USER node
 
