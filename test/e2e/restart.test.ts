@@ -2,10 +2,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startReceiver } from '../events/receiver.js';
 import {
   aliveInGroup,
   browserOf,
   browsersUnder,
+  post,
   startToReady,
   waitForSession,
   waitForState,
@@ -51,5 +53,35 @@ describe('a restart of the server', () => {
     await waitForSession(second, 'lima', (s) => s?.state === 'READY' || s?.state === 'QR');
     expect(await aliveInGroup(orphan.pgid)).toEqual([]);
     expect(second.logs.some((l) => l.msg === 'Killed browsers left by an earlier run')).toBe(true);
+  });
+
+  it('keeps a session webhook across a restart: the restored session delivers to it', async (context) => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-webhook-restart-'));
+    context.onTestFinished(() => removeDir(dataDir));
+    const hook = await startReceiver();
+    context.onTestFinished(() => hook.close());
+
+    const first = await sandboxServer(context, {}, { dataDir, keepDataDir: true });
+    await post(first, '/sessions/oscar', { webhook: { url: hook.url, events: ['message.received'] } }, 201);
+    await waitForState(first, 'oscar', 'QR');
+    await post(first, '/sessions/oscar/simulator/scan');
+    await waitForState(first, 'oscar', 'READY');
+    expect((await first.stop('SIGTERM')).code).toBe(0);
+
+    const second = await sandboxServer(context, {}, { dataDir, keepDataDir: true });
+    const restored = await waitForState(second, 'oscar', 'READY');
+    expect(restored).toMatchObject({ webhook: { url: hook.url, events: ['message.received'] } });
+    await post(
+      second,
+      '/sessions/oscar/simulator/messages',
+      { from: '4915123456789', body: 'after the restart' },
+      201,
+    );
+    await hook.received(1);
+    expect(JSON.parse(hook.requests[0]?.body ?? '{}')).toMatchObject({
+      type: 'message.received',
+      sessionId: 'oscar',
+      payload: { body: 'after the restart' },
+    });
   });
 });
