@@ -171,6 +171,10 @@ const run = async (): Promise<void> => {
   });
   const http = createServer(app);
 
+  const defaultSession = config.DEFAULT_SESSION
+    ? createDefaultSession({ id: config.DEFAULT_SESSION, manager, bus, logger })
+    : null;
+
   let stopping: Promise<void> | null = null;
   const shutdown = (code: number, why: string): Promise<void> => {
     if (stopping) return stopping;
@@ -218,10 +222,9 @@ const run = async (): Promise<void> => {
       ...(process.stdout.isTTY || !config.DEFAULT_SESSION ? {} : { onlySession: config.DEFAULT_SESSION }),
     });
   }
-  const defaultSession = config.DEFAULT_SESSION
-    ? createDefaultSession({ id: config.DEFAULT_SESSION, manager, bus, logger })
-    : null;
 
+  // Before the first request: a session created now must not be taken for an orphan and killed.
+  await reapOrphans({ processes, folders, logger, killWaitMs: 5000 });
   try {
     await listen(http, config);
   } catch (err) {
@@ -231,7 +234,6 @@ const run = async (): Promise<void> => {
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info({ host: config.HOST, port }, `wa-sessions listening on http://${config.HOST}:${port}`);
 
-  await reapOrphans({ processes, folders, logger, killWaitMs: 5000 });
   if (config.RESTORE_ON_START && chrome.found) await manager.restore();
   // After restore, which brings the default session back (paired) when its folder exists.
   if (defaultSession && chrome.found) await defaultSession.start();
