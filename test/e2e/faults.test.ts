@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -21,8 +22,9 @@ import { sandboxServer } from './harness.js';
 /**
  * A real EBUSY needs a mount point inside the folder: Linux removes a live Chromium profile without
  * complaint (open files do not block unlink), but rmdir of a mount point fails with EBUSY in the
- * kernel, as Windows fails on Chromium's lockfile. That needs root; elsewhere the server process is
- * started with a preload that makes fs.promises.rm fail with EBUSY for that folder.
+ * kernel, as Windows fails on Chromium's lockfile. That needs the right to mount (root, and a sandbox
+ * that allows it), probed first on a scratch folder; elsewhere the server process is started with a
+ * preload that makes fs.promises.rm fail with EBUSY for that folder.
  */
 const tryMount = (target: string): boolean => {
   mkdirSync(target, { recursive: true });
@@ -34,10 +36,23 @@ const tryMount = (target: string): boolean => {
   }
 };
 
+const canMountHere = (): boolean => {
+  const probe = mkdtempSync(path.join(tmpdir(), 'wa-sessions-mount-probe-'));
+  try {
+    if (!tryMount(probe)) return false;
+    execFileSync('umount', [probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+};
+
 describe('faults injected for real', () => {
   it('survives a LOGOUT whose folder cannot be removed: session gone, server up, the same id starts clean', async (context) => {
     const fixture = path.resolve(import.meta.dirname, 'fixtures', 'fail-rm.mjs');
-    const canMount = process.getuid?.() === 0;
+    const canMount = canMountHere();
     const server = await sandboxServer(
       context,
       canMount ? {} : { FAIL_RM_MATCH: `session-echo` },
