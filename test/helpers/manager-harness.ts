@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { createEventBus } from '../../src/events/bus.js';
 import type { AnyWaEvent, EventBus } from '../../src/events/types.js';
 import { createLogger, type Logger } from '../../src/logger.js';
@@ -21,6 +21,7 @@ import {
   createFakeClientFactory,
   errnoError,
   FakeBrowserProcesses,
+  type FakeClient,
   type FakeClientFactory,
   type FakeClientScripts,
 } from './fake-client.js';
@@ -272,4 +273,14 @@ export const thrownBy = (fn: () => unknown): unknown => {
     return err;
   }
   throw new Error('Expected the call to throw');
+};
+
+/** Creates a session and links it as a phone does (QR, then scan): READY, and its fake client. */
+export const readySession = async (h: ManagerHarness, id: string): Promise<FakeClient> => {
+  await h.manager.create(id);
+  const client = h.clients.last(id);
+  client.emitQr();
+  client.link();
+  expect(h.manager.get(id).state).toBe('READY');
+  return client;
 };

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createManagerHarness, type ManagerHarness, thrownBy } from '../helpers/manager-harness.js';
+import {
+  createManagerHarness,
+  type ManagerHarness,
+  readySession,
+  thrownBy,
+} from '../helpers/manager-harness.js';
 
 let h: ManagerHarness;
 
@@ -7,19 +12,10 @@ afterEach(async () => {
   await h.dispose();
 });
 
-const readySession = async (id: string) => {
-  await h.manager.create(id);
-  const client = h.clients.last(id);
-  client.emitQr();
-  client.link();
-  expect(h.manager.get(id).state).toBe('READY');
-  return client;
-};
-
 describe('LOGOUT with AUTO_CLEANUP_ON_LOGOUT=true', () => {
   it('waits LOGOUT_CLEANUP_DELAY_MS, then destroys the client once, removes the folder and the session, logging in order', async () => {
     h = await createManagerHarness();
-    const client = await readySession('s1');
+    const client = await readySession(h, 's1');
     const folder = h.folders.folderOf('s1');
     expect(h.folderEntries('s1')).not.toBeNull();
 
@@ -54,7 +50,7 @@ describe('LOGOUT with AUTO_CLEANUP_ON_LOGOUT=true', () => {
 
   it('publishes the disconnect with its reason before the removal', async () => {
     h = await createManagerHarness();
-    const client = await readySession('s1');
+    const client = await readySession(h, 's1');
     client.emitDisconnected('LOGOUT');
     await h.advance(h.config.LOGOUT_CLEANUP_DELAY_MS);
     await h.idle();
@@ -72,7 +68,7 @@ describe('LOGOUT with AUTO_CLEANUP_ON_LOGOUT=true', () => {
 describe('LOGOUT with AUTO_CLEANUP_ON_LOGOUT=false', () => {
   it('keeps the session DISCONNECTED (LOGOUT), releases its client after the delay, and starts it again with a new client and a fresh QR', async () => {
     h = await createManagerHarness({ config: { AUTO_CLEANUP_ON_LOGOUT: false } });
-    const first = await readySession('s1');
+    const first = await readySession(h, 's1');
     first.emitDisconnected('LOGOUT');
 
     await h.advance(h.config.LOGOUT_CLEANUP_DELAY_MS - 1);
@@ -101,7 +97,7 @@ describe('LOGOUT with AUTO_CLEANUP_ON_LOGOUT=false', () => {
 
   it('a start within the delay closes the old client first and cancels the delayed release', async () => {
     h = await createManagerHarness({ config: { AUTO_CLEANUP_ON_LOGOUT: false } });
-    const first = await readySession('s1');
+    const first = await readySession(h, 's1');
     first.emitDisconnected('LOGOUT');
     await h.advance(1000);
 
@@ -120,7 +116,7 @@ describe('LOGOUT with AUTO_CLEANUP_ON_LOGOUT=false', () => {
 describe.each(['NAVIGATION', 'CONFLICT', 'TOS_BLOCK'])('a %s disconnect', (reason) => {
   it('records the reason, deletes no folder, and releases the client after the delay', async () => {
     h = await createManagerHarness();
-    const client = await readySession('s1');
+    const client = await readySession(h, 's1');
     client.emitDisconnected(reason);
 
     expect(h.manager.get('s1')).toMatchObject({ state: 'DISCONNECTED', reason });
@@ -148,7 +144,7 @@ describe('stop during the LOGOUT delay', () => {
     'with AUTO_CLEANUP_ON_LOGOUT=%s does not keep the dead credentials: the next start begins on an empty folder',
     async (auto) => {
       h = await createManagerHarness({ config: { AUTO_CLEANUP_ON_LOGOUT: auto } });
-      const first = await readySession('s1');
+      const first = await readySession(h, 's1');
       first.emitDisconnected('LOGOUT');
       await h.advance(1000);
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hangs, rejects, targetClosed } from '../helpers/fake-client.js';
-import { createManagerHarness, type ManagerHarness } from '../helpers/manager-harness.js';
+import { createManagerHarness, type ManagerHarness, readySession } from '../helpers/manager-harness.js';
 
 let h: ManagerHarness;
 
@@ -10,18 +10,10 @@ afterEach(async () => {
   await h.dispose();
 });
 
-const readySession = async (id: string) => {
-  await h.manager.create(id);
-  const client = h.clients.last(id);
-  client.link();
-  expect(h.manager.get(id).state).toBe('READY');
-  return client;
-};
-
 describe('cleanup after LOGOUT when destroy() misbehaves', () => {
   it('a destroy() that never settles is given up after DESTROY_TIMEOUT_MS: warned, browser group killed, session and folder removed', async () => {
     h = await createManagerHarness();
-    const client = await readySession('s1');
+    const client = await readySession(h, 's1');
     client.scripts.destroy = hangs();
     client.emitDisconnected('LOGOUT');
 
@@ -49,7 +41,7 @@ describe('cleanup after LOGOUT when destroy() misbehaves', () => {
 
   it('a destroy() that throws "Target closed" is warned, the browser killed, the session and folder removed', async () => {
     h = await createManagerHarness();
-    const client = await readySession('s1');
+    const client = await readySession(h, 's1');
     client.scripts.destroy = rejects(targetClosed);
     client.emitDisconnected('LOGOUT');
 
@@ -66,7 +58,7 @@ describe('cleanup after LOGOUT when destroy() misbehaves', () => {
 
   it('a browser that survives SIGKILL is logged as an error and the session is removed anyway', async () => {
     h = await createManagerHarness();
-    const client = await readySession('s1');
+    const client = await readySession(h, 's1');
     client.scripts.destroy = rejects(targetClosed);
     h.processes.unkillable.add(client.pid);
     client.emitDisconnected('LOGOUT');
@@ -83,7 +75,7 @@ describe('cleanup after LOGOUT when destroy() misbehaves', () => {
 describe('delete', () => {
   it('of a READY session whose logout() throws still destroys the client, resolves, and removes everything', async () => {
     h = await createManagerHarness();
-    const client = await readySession('s1');
+    const client = await readySession(h, 's1');
     client.scripts.logout = rejects(targetClosed);
 
     await expect(h.manager.delete('s1')).resolves.toBeUndefined();
@@ -99,7 +91,7 @@ describe('delete', () => {
 
   it('of a READY session whose logout() hangs is bounded by LOGOUT_TIMEOUT_MS, then tears down', async () => {
     h = await createManagerHarness();
-    const client = await readySession('s1');
+    const client = await readySession(h, 's1');
     client.scripts.logout = hangs();
 
     let settled = false;
@@ -130,7 +122,7 @@ describe('delete', () => {
 
   it('of a session whose logout() and destroy() both hang is bounded by LOGOUT_TIMEOUT_MS + DESTROY_TIMEOUT_MS', async () => {
     h = await createManagerHarness();
-    const client = await readySession('s1');
+    const client = await readySession(h, 's1');
     client.scripts.logout = hangs();
     client.scripts.destroy = hangs();
 
@@ -148,7 +140,7 @@ describe('delete', () => {
 
   it('cancels a pending LOGOUT cleanup, so the client is destroyed only once', async () => {
     h = await createManagerHarness();
-    const client = await readySession('s1');
+    const client = await readySession(h, 's1');
     client.emitDisconnected('LOGOUT');
     await h.manager.delete('s1');
     await h.advance(h.config.LOGOUT_CLEANUP_DELAY_MS * 2);
