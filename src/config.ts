@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import { SESSION_ID_PATTERN } from './sessions/types.js';
 
 /** A boolean setting: only these spellings, so a typo is an error and not a silent false. */
 const bool = (fallback: boolean) =>
@@ -42,8 +43,6 @@ const url = z
     }
   });
 
-const sessionId = /^[A-Za-z0-9_-]{1,64}$/;
-
 const schema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
@@ -74,7 +73,7 @@ const schema = z.object({
     .optional()
     .transform((v, ctx) => {
       if (v === undefined || v.trim() === '') return undefined;
-      if (!sessionId.test(v.trim())) {
+      if (!SESSION_ID_PATTERN.test(v.trim())) {
         ctx.addIssue({ code: 'custom', message: 'accepts a session id: 1 to 64 of A-Z a-z 0-9 _ -' });
         return z.NEVER;
       }

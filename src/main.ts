@@ -8,6 +8,7 @@ import { createEventBus } from './events/bus.js';
 import { createWebhookDispatcher } from './events/webhook-dispatcher.js';
 import { createApp } from './http/app.js';
 import { createHealthRouter } from './http/health.js';
+import { createQrRenderer } from './http/qr-render.js';
 import { createEventsRouter } from './http/routes/events.js';
 import { createMessagesRouter } from './http/routes/messages.js';
 import { createSimulatorRouter } from './http/routes/simulator.js';
@@ -148,7 +149,9 @@ const run = async (): Promise<void> => {
   const mediaFetch = createGuardedFetch(
     config.MEDIA_ALLOW_PRIVATE_NETWORKS ? { allowAddress: () => true } : {},
   );
+  const qrRenderer = createQrRenderer();
   const app = createApp({
+    qrRenderer,
     manager,
     config,
     logger,
@@ -217,6 +220,7 @@ const run = async (): Promise<void> => {
   if (process.stdout.isTTY || config.DEFAULT_SESSION) {
     printQrCodesToTerminal({
       bus,
+      render: qrRenderer.terminal,
       logger,
       write: (text) => process.stdout.write(text),
       ...(process.stdout.isTTY || !config.DEFAULT_SESSION ? {} : { onlySession: config.DEFAULT_SESSION }),

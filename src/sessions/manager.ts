@@ -101,6 +101,24 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     else stuckFolders.delete(id);
   };
 
+  /**
+   * One call into a session's browser: bounded by PROTOCOL_TIMEOUT_MS (504), and a failure of the
+   * library becomes a 502 with `code` that keeps it as `cause`.
+   */
+  const callBrowser = async <T>(
+    work: Promise<T>,
+    what: string,
+    code: string,
+    failure: string,
+  ): Promise<T> => {
+    try {
+      return await withTimeout(work, config.PROTOCOL_TIMEOUT_MS, what);
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new AppError(502, code, `${failure}: ${toError(err).message}`, { cause: err });
+    }
+  };
+
   /** Closes the session's client, if any, and forgets it. Runs under the session's lock. */
   const releaseClient = async (session: Session): Promise<void> => {
     const client = session.client;
@@ -344,23 +362,12 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
           },
         );
       }
-      try {
-        return await withTimeout(
-          client.requestPairingCode(phoneNumber),
-          config.PROTOCOL_TIMEOUT_MS,
-          'pairing code',
-        );
-      } catch (err) {
-        if (err instanceof AppError) throw err;
-        throw new AppError(
-          502,
-          'pairing_failed',
-          `WhatsApp Web did not give a pairing code: ${toError(err).message}`,
-          {
-            cause: err,
-          },
-        );
-      }
+      return callBrowser(
+        client.requestPairingCode(phoneNumber),
+        'pairing code',
+        'pairing_failed',
+        'WhatsApp Web did not give a pairing code',
+      );
     },
 
     // async: a bad id must reject the returned promise, not throw before there is one.
@@ -419,23 +426,12 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
           details: { state: session.state },
         });
       }
-      try {
-        return await withTimeout(
-          client.sendMessage(chatId, content, options),
-          config.PROTOCOL_TIMEOUT_MS,
-          'send',
-        );
-      } catch (err) {
-        if (err instanceof AppError) throw err;
-        throw new AppError(
-          502,
-          'send_failed',
-          `WhatsApp Web did not send the message: ${toError(err).message}`,
-          {
-            cause: err,
-          },
-        );
-      }
+      return callBrowser(
+        client.sendMessage(chatId, content, options),
+        'send',
+        'send_failed',
+        'WhatsApp Web did not send the message',
+      );
     },
 
     page(id) {
