@@ -28,11 +28,7 @@ export const toError = (value: unknown): Error =>
   value instanceof Error ? value : new Error(typeof value === 'string' ? value : JSON.stringify(value));
 
 export const errors = {
-  badRequest: (message: string, details?: unknown) => new AppError(400, 'bad_request', message, { details }),
-  notFound: (message: string) => new AppError(404, 'not_found', message),
-  conflict: (message: string, details?: unknown) => new AppError(409, 'conflict', message, { details }),
   unavailable: (code: string, message: string, cause?: unknown) =>
     new AppError(503, code, message, { cause }),
-  timeout: (message: string, cause?: unknown) => new AppError(504, 'timeout', message, { cause }),
   internal: (message: string, cause?: unknown) => new AppError(500, 'internal', message, { cause }),
 };

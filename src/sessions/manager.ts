@@ -18,6 +18,7 @@ import {
   type SendOptions,
   type SessionClient,
   type SessionManager,
+  type SessionState,
 } from './types.js';
 
 export type ManagerConfig = Pick<
@@ -55,6 +56,13 @@ export interface InternalSessionManager extends SessionManager {
   busyIds(): string[];
 }
 
+const sessionNotFound = (id: string): AppError =>
+  new AppError(404, 'session_not_found', `No session with id "${id}".`);
+
+/** 409: the session is not in a state for what was asked; the state goes with the answer. */
+const wrongState = (code: string, message: string, state: SessionState): AppError =>
+  new AppError(409, code, message, { details: { state } });
+
 export const validateSessionId = (id: string): void => {
   if (!SESSION_ID_PATTERN.test(id)) {
     throw new AppError(
@@ -91,7 +99,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
   const find = (id: string): Session => {
     validateSessionId(id);
     const session = sessions.get(id);
-    if (!session) throw new AppError(404, 'session_not_found', `No session with id "${id}".`);
+    if (!session) throw sessionNotFound(id);
     return session;
   };
 
@@ -271,9 +279,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     if (shuttingDown) throw errors.unavailable('shutting_down', 'The server is shutting down.');
     const existing = sessions.get(id);
     if (existing && (liveStates.has(existing.state) || existing.state === 'CLOSING')) {
-      throw new AppError(409, 'session_live', `Session "${id}" is already ${existing.state}.`, {
-        details: { state: existing.state },
-      });
+      throw wrongState('session_live', `Session "${id}" is already ${existing.state}.`, existing.state);
     }
     if (existing) {
       existing.clearPendingTeardown();
@@ -342,9 +348,11 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     qr(id) {
       const session = find(id);
       if (!session.qr) {
-        throw new AppError(409, 'no_qr', `Session "${id}" has no QR pending (it is ${session.state}).`, {
-          details: { state: session.state },
-        });
+        throw wrongState(
+          'no_qr',
+          `Session "${id}" has no QR pending (it is ${session.state}).`,
+          session.state,
+        );
       }
       return session.qr;
     },
@@ -353,13 +361,10 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       const session = find(id);
       const client = session.client;
       if (!client || session.state !== 'QR') {
-        throw new AppError(
-          409,
+        throw wrongState(
           'not_pairing',
           `Session "${id}" is not waiting to be linked (it is ${session.state}).`,
-          {
-            details: { state: session.state },
-          },
+          session.state,
         );
       }
       return callBrowser(
@@ -401,7 +406,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
             await removeFolder(id);
             return;
           }
-          throw new AppError(404, 'session_not_found', `No session with id "${id}".`);
+          throw sessionNotFound(id);
         }
         const client = session.client;
         const connected = session.state === 'READY';
@@ -422,9 +427,11 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       const session = find(id);
       const client = session.client;
       if (session.state !== 'READY' || !client) {
-        throw new AppError(409, 'session_not_ready', `Session "${id}" is ${session.state}, not READY.`, {
-          details: { state: session.state },
-        });
+        throw wrongState(
+          'session_not_ready',
+          `Session "${id}" is ${session.state}, not READY.`,
+          session.state,
+        );
       }
       return callBrowser(
         client.sendMessage(chatId, content, options),
@@ -438,13 +445,10 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       const session = find(id);
       const page = session.client?.page();
       if (!page || !liveStates.has(session.state)) {
-        throw new AppError(
-          409,
+        throw wrongState(
           'no_browser',
           `Session "${id}" has no running browser (it is ${session.state}).`,
-          {
-            details: { state: session.state },
-          },
+          session.state,
         );
       }
       return page;
