@@ -3,16 +3,17 @@ import type { AuthFolders } from './auth-folders.js';
 import type { BrowserProcesses } from './browser-processes.js';
 
 /**
- * A run that was killed (kill -9, OOM) leaves its browsers running and Chromium's Singleton* locks
- * in their profiles. Before restoring: kill the browsers whose --user-data-dir is one of our session
- * folders (nothing else is ours to kill) and clear the locks, so the restored Chromium can start.
+ * A run that was killed (kill -9, OOM) leaves its browsers running; a shutdown can leave one that
+ * did not close in time or was still launching. Kills the browsers whose --user-data-dir is one of
+ * our session folders (nothing else is ours to kill). The Singleton* locks they leave in the profile
+ * are cleared where every start clears them, in the manager.
  */
 export const reapOrphans = async (deps: {
   processes: BrowserProcesses;
   folders: AuthFolders;
   logger: Logger;
   killWaitMs: number;
-}): Promise<{ killed: number; locksCleared: number }> => {
+}): Promise<{ killed: number }> => {
   const orphans = await deps.processes.findOrphans(deps.folders.root);
   // Every process of an orphaned browser carries the flag; the main one leads the group, so killing
   // each distinct group once is enough.
@@ -27,10 +28,5 @@ export const reapOrphans = async (deps: {
   }
   if (killed > 0)
     deps.logger.warn({ killed, groups: groups.length }, 'Killed browsers left by an earlier run');
-  let locksCleared = 0;
-  for (const id of await deps.folders.listIds()) {
-    locksCleared += (await deps.folders.clearStaleLocks(id)).length;
-  }
-  if (locksCleared > 0) deps.logger.info({ locksCleared }, 'Cleared stale Chromium profile locks');
-  return { killed, locksCleared };
+  return { killed };
 };
