@@ -101,6 +101,8 @@ const schema = z.object({
     .default('info'),
   LOG_PRETTY: bool(false),
   MEDIA_ALLOW_PRIVATE_NETWORKS: bool(false),
+  // Per-session webhook URLs (chosen by API clients) may reach this host and private networks.
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool(false),
   SIMULATOR: bool(false),
 });
 

@@ -6,6 +6,7 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { toError } from './errors.js';
 import { createEventBus } from './events/bus.js';
 import { createWebhookDispatcher } from './events/webhook-dispatcher.js';
+import { createWebhookFetch } from './events/webhook-url-guard.js';
 import { createApp } from './http/app.js';
 import { createHealthRouter } from './http/health.js';
 import { createQrRenderer } from './http/qr-render.js';
@@ -137,10 +138,16 @@ const run = async (): Promise<void> => {
   });
 
   // Both before restore(): the first events of restored sessions must be buffered and delivered.
+  // Session webhooks go through the connect-time address guard; the operator's WEBHOOK_URL does not.
+  const webhookFetch = createWebhookFetch({
+    globalUrl: config.WEBHOOK_URL,
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+  });
   const webhooks = createWebhookDispatcher({
     bus,
     logger,
     config,
+    fetch: webhookFetch,
     getSessionWebhook: (id) => manager.get(id).webhook,
   });
   const events = createEventsRouter({ bus, logger });
@@ -199,6 +206,7 @@ const run = async (): Promise<void> => {
         logger.error({ err: toError(err) }, 'Could not kill the browsers left at shutdown'),
       );
       webhooks.close();
+      void webhookFetch.close();
       metrics.close();
       app.close();
       void mediaFetch.close();

@@ -1,6 +1,7 @@
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import { type Config, ConfigError } from '../config.js';
+import { createWebhookUrlCheck } from '../events/webhook-url-guard.js';
 import type { Logger } from '../logger.js';
 import type { SessionManager } from '../sessions/types.js';
 import { createAccessLog } from './access-log.js';
@@ -80,6 +81,7 @@ export const createApp = (deps: AppDeps): App => {
   app.use(
     createSessionsRouter({
       manager: deps.manager,
+      checkWebhookUrl: createWebhookUrlCheck({ allowPrivate: deps.config.WEBHOOK_ALLOW_PRIVATE_NETWORKS }),
       ...(deps.qrRenderer ? { qrRenderer: deps.qrRenderer } : {}),
     }),
   );

@@ -133,6 +133,7 @@ export const operations: OperationSpec[] = [
       200: { description: 'An existing session starting again', content: json('Session') },
     },
     errors: {
+      400: ['webhook_url_forbidden'],
       409: ['session_live'],
       503: ['browser_missing', 'session_limit', 'shutting_down', 'folder_locked'],
     },
