@@ -93,6 +93,8 @@ const schema = z.object({
   TRUST_PROXY: z.string().default('loopback'),
   RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
   RATE_LIMIT_LOOPBACK: bool(false),
+  // Failed authentications per client address a minute, counted before the key is checked; 0 = off.
+  AUTH_FAILURES_PER_MINUTE: int(30, 0, 1_000_000),
   DOCS_PUBLIC: bool(false),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

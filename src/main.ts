@@ -1,7 +1,7 @@
 import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
-import { resolveApiKey } from './api-key.js';
+import { apiKeyFingerprint, apiKeyStrength, MIN_API_KEY_LENGTH, resolveApiKey } from './api-key.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { toError } from './errors.js';
 import { createEventBus } from './events/bus.js';
@@ -84,8 +84,11 @@ const run = async (): Promise<void> => {
     dataDir: config.dataDir,
     write: (text) => process.stderr.write(text),
   });
+  const strength = apiKeyStrength(apiKey.key, config.HOST);
+  if (strength.verdict === 'refused') fail(strength.message);
+  if (strength.verdict === 'weak') logger.warn({ minLength: MIN_API_KEY_LENGTH }, strength.message);
   logger.info(
-    { source: apiKey.source, generated: apiKey.generated },
+    { source: apiKey.source, generated: apiKey.generated, fingerprint: apiKeyFingerprint(apiKey.key) },
     'Every route but /health/* requires the API key',
   );
 

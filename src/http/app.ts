@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { SessionManager } from '../sessions/types.js';
 import { createAccessLog } from './access-log.js';
 import { createApiKeyAuth } from './auth.js';
+import { createAuthFailureLimit } from './auth-failure-limit.js';
 import { createDocsRouter } from './docs.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { createMetricsRouter } from './metrics-route.js';
@@ -71,8 +72,13 @@ export const createApp = (deps: AppDeps): App => {
   const docs = [createOpenApiRouter({ docsPublic: deps.config.DOCS_PUBLIC }), createDocsRouter()];
   if (deps.config.DOCS_PUBLIC) app.use(...docs);
 
-  // Before the body parser: an unauthenticated body is never read.
-  if (deps.apiKey) app.use(createApiKeyAuth({ apiKey: deps.apiKey }));
+  // Before the body parser: an unauthenticated body is never read. The failed-authentication limit
+  // comes first, so an address that keeps guessing is refused before its key is even compared.
+  if (deps.apiKey) {
+    const failures = createAuthFailureLimit({ limit: deps.config.AUTH_FAILURES_PER_MINUTE });
+    app.use(failures.handler);
+    app.use(createApiKeyAuth({ apiKey: deps.apiKey, onFailure: failures.recordFailure }));
+  }
   const rateLimit = createRateLimit({ config: deps.config });
   app.use(rateLimit.handler);
   app.use(express.json({ limit: bodyLimit }));
