@@ -166,7 +166,7 @@ const run = async (): Promise<void> => {
     config,
     logger,
     apiKey: apiKey.key,
-    health: createHealthRouter({ dataDir: config.dataDir, chrome }),
+    health: createHealthRouter({ dataDir: config.dataDir, chrome, logger }),
     metrics,
     routers: [
       createMessagesRouter({

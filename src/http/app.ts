@@ -9,6 +9,7 @@ import { createApiKeyAuth } from './auth.js';
 import { createAuthFailureLimit } from './auth-failure-limit.js';
 import { createDocsRouter } from './docs.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
+import type { HealthRouter } from './health.js';
 import { createMetricsRouter } from './metrics-route.js';
 import { createOpenApiRouter } from './openapi/route.js';
 import type { QrRenderer } from './qr-render.js';
@@ -36,8 +37,8 @@ export interface AppDeps {
    * main always gives one (see resolveApiKey); tests of other concerns leave it out.
    */
   apiKey?: string | null;
-  /** `/health/live` and `/health/ready` (createHealthRouter), mounted before authentication. */
-  health?: Router;
+  /** `/health/live` and `/health/ready` (createHealthRouter) before authentication, its details behind it. */
+  health?: HealthRouter;
   /** Request durations and `GET /metrics` (createMetrics). */
   metrics?: { httpMiddleware: RequestHandler; registry: Registry };
 }
@@ -81,6 +82,7 @@ export const createApp = (deps: AppDeps): App => {
   }
   const rateLimit = createRateLimit({ config: deps.config });
   app.use(rateLimit.handler);
+  if (deps.health) app.use(deps.health.details);
   app.use(express.json({ limit: bodyLimit }));
   if (!deps.config.DOCS_PUBLIC) app.use(...docs);
 

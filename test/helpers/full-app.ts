@@ -79,6 +79,7 @@ export const buildFullApp = (
   ];
   const health = createHealthRouter({
     dataDir: config.dataDir,
+    logger,
     chrome: options.chrome ?? {
       found: true,
       executablePath: '/usr/lib/chromium/chromium-headless-shell',

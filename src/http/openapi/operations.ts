@@ -368,11 +368,17 @@ export const operations: OperationSpec[] = [
     operationId: 'healthReady',
     summary: 'Readiness: config loaded, DATA_DIR writable, Chromium launchable',
     description:
-      'The Chromium check runs `<chrome> --version`; its result is reused for a minute (10 s after a failure).',
+      'Open to probes: `{status: "ready"}`, or 503 `not_ready` whose `reason` names the failed check in one ' +
+      'word (`dataDir`, `chrome`). With `?verbose` it needs the API key and adds every check with its ' +
+      'details (`checks`). The Chromium check runs `<chrome> --version`; its result is reused for a ' +
+      'minute (10 s after a failure).',
     tag: 'Operations',
     public: true,
+    query: z.object({
+      verbose: z.string().optional().describe('Present: every check with its details (requires the API key)'),
+    }),
     responses: { 200: { description: 'Ready', content: json('HealthReady') } },
-    errors: { 503: ['not_ready'] },
+    errors: { 401: ['unauthorized'], 429: ['rate_limited'], 503: ['not_ready'] },
   },
   {
     method: 'get',
