@@ -1,5 +1,5 @@
 import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { apiKeyFingerprint, apiKeyStrength, MIN_API_KEY_LENGTH, resolveApiKey } from './api-key.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -13,6 +13,7 @@ import { createQrRenderer } from './http/qr-render.js';
 import { createEventsRouter } from './http/routes/events.js';
 import { createMessagesRouter } from './http/routes/messages.js';
 import { createSimulatorRouter } from './http/routes/simulator.js';
+import { createHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMediaFetcher } from './messages/fetch-media.js';
 import { createGuardedFetch } from './messages/guarded-fetch.js';
@@ -153,7 +154,7 @@ const run = async (): Promise<void> => {
     fetch: webhookFetch,
     getSessionWebhook: (id) => manager.get(id).webhook,
   });
-  const events = createEventsRouter({ bus, logger });
+  const events = createEventsRouter({ bus, logger, maxStreamsPerKey: config.SSE_MAX_STREAMS_PER_KEY });
   const metrics = createMetrics({ manager, bus, webhooks, processes, sessionsRoot: folders.root, logger });
   // Media URLs come from API clients: they may not reach this host or its private networks.
   const mediaFetch = createGuardedFetch(
@@ -182,7 +183,11 @@ const run = async (): Promise<void> => {
       ...(config.SIMULATOR ? [createSimulatorRouter({ manager })] : []),
     ],
   });
-  const http = createServer(app);
+  const http = createHttpServer(app, {
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
+  });
 
   const defaultSession = config.DEFAULT_SESSION
     ? createDefaultSession({ id: config.DEFAULT_SESSION, manager, bus, logger })

@@ -219,7 +219,7 @@ export const operations: OperationSpec[] = [
     query: sseQuery,
     headers: sseHeaders,
     responses: { 200: sseResponse },
-    errors: { 400: ['invalid_last_event_id'] },
+    errors: { 400: ['invalid_last_event_id'], 429: ['too_many_streams'] },
   },
   {
     method: 'get',
@@ -231,7 +231,7 @@ export const operations: OperationSpec[] = [
     query: sseQuery,
     headers: sseHeaders,
     responses: { 200: sseResponse },
-    errors: { 400: ['invalid_last_event_id'] },
+    errors: { 400: ['invalid_last_event_id'], 429: ['too_many_streams'] },
   },
   {
     method: 'get',
