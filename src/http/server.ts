@@ -1,4 +1,6 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { PROBLEM_CONTENT_TYPE, problemBody } from './problem.js';
 
 export interface HttpServerLimits {
   /** A client must send its whole request head within this (slowloris). */
@@ -9,10 +11,38 @@ export interface HttpServerLimits {
   maxConnections: number;
 }
 
+/** Node's own refusals, before Express sees the request: which status and code they become. */
+const clientErrors: Record<string, { status: number; code: string; detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: 'request_timeout',
+    detail: 'The request did not arrive in time',
+  },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'headers_too_large',
+    detail: 'The request headers are too large',
+  },
+};
+
+const problemText = (status: number, code: string, detail: string): string => {
+  const body = JSON.stringify(problemBody({ status, code, detail }));
+  return [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+    `Content-Type: ${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
+};
+
 /**
  * The HTTP server with limits on slow and numerous clients. Node's defaults (60 s for the head,
  * 300 s for the request, checked every 30 s, no connection cap) let a few slow clients hold
  * connections for minutes each. The check runs every second so a limit fires near its value.
+ * What Node refuses itself (a malformed request, a timeout, an Expect it does not know) is answered
+ * as problem+json too, like every other error of the API.
  */
 export const createHttpServer = (app: RequestListener, limits: HttpServerLimits): Server => {
   const server = createServer(
@@ -25,5 +55,34 @@ export const createHttpServer = (app: RequestListener, limits: HttpServerLimits)
     app,
   );
   server.maxConnections = limits.maxConnections;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // Gone, or an answer already under way: nothing more can be said on this connection.
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const known = clientErrors[err.code ?? ''];
+    socket.end(
+      known
+        ? problemText(known.status, known.code, known.detail)
+        : problemText(400, 'bad_request', 'The request is not valid HTTP'),
+    );
+  });
+  server.on('checkExpectation', (_req, res) => {
+    const body = JSON.stringify(
+      problemBody({
+        status: 417,
+        code: 'expectation_failed',
+        detail: 'Only "Expect: 100-continue" is supported',
+      }),
+    );
+    res
+      .writeHead(417, {
+        'Content-Type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
+        'Content-Length': Buffer.byteLength(body),
+        Connection: 'close',
+      })
+      .end(body);
+  });
   return server;
 };

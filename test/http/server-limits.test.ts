@@ -79,6 +79,7 @@ describe('the HTTP server against slow and numerous clients', () => {
     expect(after).not.toBeNull();
     expect(after).toBeLessThan(3000);
     expect(client.received()).toMatch(/^HTTP\/1\.1 408/);
+    expect(client.received()).toContain('"code":"request_timeout"');
   });
 
   it('closes a client that sends its body too slowly, near the request timeout', async () => {
@@ -109,5 +110,31 @@ describe('the HTTP server against slow and numerous clients', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const res = await fetch(`http://127.0.0.1:${port}/ok`);
     expect(await res.text()).toBe('ok');
+  });
+
+  it.for([
+    ['a request line that is not HTTP', 'NOT HTTP AT ALL\r\n\r\n', 400, 'bad_request'],
+    [
+      'both Content-Length and chunked',
+      'POST /ok HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      400,
+      'bad_request',
+    ],
+    ['an unknown Expect', 'GET /ok HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n', 417, 'expectation_failed'],
+    [
+      'headers past the size limit',
+      `GET /ok HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'headers_too_large',
+    ],
+  ] as const)('answers %s as problem+json', async ([, raw, status, code]) => {
+    const port = await start({ headersTimeoutMs: 5000, requestTimeoutMs: 5000, maxConnections: 10 });
+    const client = await open(port);
+    client.socket.write(raw);
+    await client.closed;
+    const [head = '', body = ''] = client.received().split('\r\n\r\n');
+    expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(head.toLowerCase()).toContain('content-type: application/problem+json');
+    expect(JSON.parse(body)).toMatchObject({ status, code });
   });
 });
