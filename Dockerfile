@@ -11,6 +11,11 @@ WORKDIR /app
 # says the same); no install-time analytics ping from @scarf/scarf (a dependency of swagger-ui-dist).
 ENV PUPPETEER_SKIP_DOWNLOAD=true \
     SCARF_ANALYTICS=false
+# better-sqlite3 (the embedded store) is a native addon: npm fetches a prebuilt binary when it can and
+# compiles it otherwise, which needs python3, make and g++ (build stage only; the runtime has none).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc .puppeteerrc.cjs ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
