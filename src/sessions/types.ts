@@ -16,7 +16,7 @@ export type SessionState = (typeof sessionStates)[number];
 /** States in which a client (and so a browser) is running and the session counts as live. */
 export const liveStates: ReadonlySet<SessionState> = new Set(['STARTING', 'QR', 'AUTHENTICATED', 'READY']);
 
-export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export { SESSION_ID_PATTERN } from '../domain/session-id.js';
 
 export interface MeInfo {
   wid: string;
