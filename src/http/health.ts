@@ -1,9 +1,9 @@
 import { constants as fsConstants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { Router } from 'express';
+import type { ChromeResolution } from '../browser/chrome.js';
+import { type ChromeProbe, createChromeProbe } from '../browser/chrome-probe.js';
 import { AppError, toError } from '../errors.js';
-import type { ChromeResolution } from '../sessions/chrome.js';
-import { type ChromeProbe, createChromeProbe } from './chrome-probe.js';
 
 export type CheckResult = { status: 'ok'; [detail: string]: unknown } | { status: 'fail'; problem: string };
 

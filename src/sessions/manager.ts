@@ -1,11 +1,11 @@
+import type { BrowserProcesses } from '../browser/browser-processes.js';
+import { createClientCloser } from '../browser/client-closer.js';
 import type { Config } from '../config.js';
 import { parseSessionId } from '../domain/session-id.js';
 import { AppError, errors, toError } from '../errors.js';
 import type { EventBus } from '../events/types.js';
 import type { Logger } from '../logger.js';
 import type { AuthFolders } from './auth-folders.js';
-import type { BrowserProcesses } from './browser-processes.js';
-import { createClientCloser } from './client-closer.js';
 import { createFolderGuard } from './folder-guard.js';
 import { KeyedLock } from './keyed-lock.js';
 import { ManagedSession } from './managed-session.js';

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Page } from 'puppeteer';
 import type WAWebJS from 'whatsapp-web.js';
 import wwebjs from 'whatsapp-web.js';
+import { signalGroup } from '../browser/process-group.js';
 import type { Logger } from '../logger.js';
 import type {
   ClientFactory,
@@ -142,9 +143,9 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
     const pid = this.browserPid();
     if (pid === undefined) return;
     try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // Already gone.
+      signalGroup(pid, 'SIGKILL');
+    } catch (err) {
+      this.logger.warn({ err, pid }, 'Could not signal the late browser process group');
     }
   }
 

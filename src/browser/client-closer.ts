@@ -1,8 +1,8 @@
 import { toError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { SessionClient } from '../sessions/types.js';
 import { withTimeout } from '../timeout.js';
 import type { BrowserProcesses } from './browser-processes.js';
-import type { SessionClient } from './types.js';
 
 /**
  * Closes one client and makes sure its browser is gone: `destroy()` raced against the timeout; on
