@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
-import { SESSION_ID_PATTERN } from './sessions/types.js';
+import { SESSION_ID_PATTERN } from './domain/session-id.js';
 
 /** A boolean setting: only these spellings, so a typo is an error and not a silent false. */
 const bool = (fallback: boolean) =>

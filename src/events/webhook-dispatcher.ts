@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
+import type { WebhookSettings } from '../domain/session.js';
 import type { Logger } from '../logger.js';
-import type { WebhookSettings } from '../sessions/types.js';
 import { matchesEventFilter, unknownEventFilters } from './event-filter.js';
 import type { AnyWaEvent, EventBus } from './types.js';
 import { retryDelay } from './webhook-retry.js';

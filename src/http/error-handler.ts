@@ -1,8 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { fieldErrors } from '../domain/field-errors.js';
 import { isAppError, toError } from '../errors.js';
 import { type ProblemBody, problemBody, sendProblem } from './problem.js';
-import { fieldErrors } from './validate.js';
 
 /**
  * The errors body-parser and the router raise for a bad request (http-errors: numeric `status`,

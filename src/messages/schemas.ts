@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { type FieldError, fieldErrors } from '../domain/field-errors.js';
 import { AppError } from '../errors.js';
-import { type FieldError, fieldErrors } from '../http/validate.js';
 import { parseRecipient } from './recipient.js';
 
 const to = z

@@ -1,47 +1,19 @@
 import type { EventEmitter } from 'node:events';
+import type { IncomingMessage, OutgoingContent, SendOptions } from '../domain/message.js';
+import type { MeInfo, QrCode, SessionSnapshot, WebhookSettings } from '../domain/session.js';
 
-export const sessionStates = [
-  'STARTING',
-  'QR',
-  'AUTHENTICATED',
-  'READY',
-  'DISCONNECTED',
-  'CLOSING',
-  'STOPPED',
-  'FAILED',
-] as const;
-
-export type SessionState = (typeof sessionStates)[number];
-
-/** States in which a client (and so a browser) is running and the session counts as live. */
-export const liveStates: ReadonlySet<SessionState> = new Set(['STARTING', 'QR', 'AUTHENTICATED', 'READY']);
-
+// The domain's shapes live in src/domain; re-exported here for the code of the sessions.
+export type { IncomingMessage, OutgoingContent, SendOptions } from '../domain/message.js';
+export {
+  liveStates,
+  type MeInfo,
+  type QrCode,
+  type SessionSnapshot,
+  type SessionState,
+  sessionStates,
+  type WebhookSettings,
+} from '../domain/session.js';
 export { SESSION_ID_PATTERN } from '../domain/session-id.js';
-
-export interface MeInfo {
-  wid: string;
-  name: string | null;
-}
-
-export interface IncomingMessage {
-  id: string;
-  from: string;
-  to: string;
-  body: string;
-  type: string;
-  timestamp: number;
-  fromMe: boolean;
-  hasMedia: boolean;
-}
-
-export type OutgoingContent =
-  | { kind: 'text'; text: string }
-  | { kind: 'media'; mimetype: string; data: string; filename: string | null; caption: string | null }
-  | { kind: 'location'; latitude: number; longitude: number; description: string | null };
-
-export interface SendOptions {
-  quotedMessageId?: string;
-}
 
 /** What a client tells its session; the adapter over whatsapp-web.js maps the library's events onto these. */
 export interface SessionClientEvents {
@@ -84,31 +56,8 @@ export interface ClientFactoryInput {
 
 export type ClientFactory = (input: ClientFactoryInput) => SessionClient;
 
-export interface SessionSnapshot {
-  id: string;
-  state: SessionState;
-  reason: string | null;
-  me: MeInfo | null;
-  hasQr: boolean;
-  createdAt: string;
-  updatedAt: string;
-  disconnectedAt: string | null;
-  webhook: WebhookSettings | null;
-}
-
-export interface WebhookSettings {
-  url: string;
-  events: string[];
-}
-
 export interface CreateSessionOptions {
   webhook?: WebhookSettings | null;
-}
-
-export interface QrCode {
-  qr: string;
-  /** When the library emitted it. */
-  at: string;
 }
 
 /**
