@@ -18,7 +18,7 @@ export const createClientCloser = (deps: {
   return async (sessionId: string, log: Logger, client: SessionClient): Promise<void> => {
     const pid = client.browserPid();
     try {
-      await withTimeout(client.destroy(), deps.destroyTimeoutMs, 'destroy()');
+      await withTimeout((signal) => client.destroy(signal), deps.destroyTimeoutMs, 'destroy()');
     } catch (err) {
       log.warn(
         { err: toError(err), pid },

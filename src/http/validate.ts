@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
 import { type FieldError, fieldErrors } from '../domain/field-errors.js';
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
 
 const parse = <S extends z.ZodType>(schema: S, value: unknown, location: 'body' | 'query'): z.output<S> => {
   const result = schema.safeParse(value);
@@ -11,7 +11,7 @@ const parse = <S extends z.ZodType>(schema: S, value: unknown, location: 'body' 
 };
 
 const throwInvalid = (location: 'body' | 'query', errors: FieldError[]): never => {
-  throw new AppError(400, `invalid_${location}`, `The request ${location} is not valid`, {
+  throw appError(`invalid_${location}`, `The request ${location} is not valid`, {
     details: { errors },
   });
 };

@@ -1,4 +1,4 @@
-import { errors } from '../errors.js';
+import { appError } from '../error-catalog.js';
 import type { AuthFolders } from './auth-folders.js';
 
 /**
@@ -18,7 +18,7 @@ export const createFolderGuard = (folders: AuthFolders) => {
     async ensureUsable(id: string): Promise<void> {
       if (!stuck.has(id)) return;
       if ((await folders.remove(id)) === 'stuck') {
-        throw errors.unavailable(
+        throw appError(
           'folder_locked',
           `The folder of an earlier session "${id}" cannot be removed yet; try again later.`,
         );

@@ -2,7 +2,8 @@ import type { BrowserProcesses } from '../browser/browser-processes.js';
 import { createClientCloser } from '../browser/client-closer.js';
 import type { Config } from '../config.js';
 import { parseSessionId } from '../domain/session-id.js';
-import { AppError, errors, toError } from '../errors.js';
+import { appError } from '../error-catalog.js';
+import { toError } from '../errors.js';
 import type { EventBus } from '../events/types.js';
 import type { Logger } from '../logger.js';
 import type { AuthFolders } from './auth-folders.js';
@@ -102,7 +103,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
 
   /** Create, or start again; under the id's lock. */
   const createLocked = async (id: string, options: CreateSessionOptions) => {
-    if (shuttingDown) throw errors.unavailable('shutting_down', 'The server is shutting down.');
+    if (shuttingDown) throw appError('shutting_down', 'The server is shutting down.');
     const existing = sessions.get(id);
     if (existing?.occupied) {
       const { state } = existing.record;
@@ -112,7 +113,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       return { created: false, session: existing, ...(await existing.restart(options.webhook)) };
     }
     if (sessions.size >= config.MAX_SESSIONS) {
-      throw new AppError(503, 'session_limit', `This server runs at most ${config.MAX_SESSIONS} sessions.`);
+      throw appError('session_limit', `This server runs at most ${config.MAX_SESSIONS} sessions.`);
     }
     const session = open(id, options);
     sessions.set(id, session);
@@ -135,7 +136,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
 
     async create(id, options = {}) {
       parseSessionId(id);
-      if (deps.browserMissing) throw errors.unavailable('browser_missing', deps.browserMissing);
+      if (deps.browserMissing) throw appError('browser_missing', deps.browserMissing);
       const { created, session } = await lock.run(id, () => createLocked(id, options));
       return { created, session: session.snapshot() };
     },

@@ -1,5 +1,6 @@
+import { appError, type ErrorCode, timeoutError } from '../error-catalog.js';
 import { AppError, toError } from '../errors.js';
-import { withTimeout } from '../timeout.js';
+import { isTimeoutError, withTimeout } from '../timeout.js';
 import type { ManagedSession } from './managed-session.js';
 import { wrongState } from './session-errors.js';
 import { liveStates, type OutgoingContent, type QrCode, type SendOptions } from './types.js';
@@ -16,14 +17,15 @@ export const createSessionActions = (config: { PROTOCOL_TIMEOUT_MS: number }) =>
   const callBrowser = async <T>(
     work: Promise<T>,
     what: string,
-    code: string,
+    code: ErrorCode,
     failure: string,
   ): Promise<T> => {
     try {
       return await withTimeout(work, config.PROTOCOL_TIMEOUT_MS, what);
     } catch (err) {
+      if (isTimeoutError(err)) throw timeoutError(err);
       if (err instanceof AppError) throw err;
-      throw new AppError(502, code, `${failure}: ${toError(err).message}`, { cause: err });
+      throw appError(code, `${failure}: ${toError(err).message}`, { cause: err });
     }
   };
 

@@ -36,7 +36,8 @@ export interface SessionClientEvents {
  */
 export interface SessionClient extends EventEmitter<SessionClientEvents> {
   initialize(): Promise<void>;
-  destroy(): Promise<void>;
+  /** `signal` is aborted when the caller stopped waiting: a destroy() still waiting gives up. */
+  destroy(signal?: AbortSignal): Promise<void>;
   logout(): Promise<void>;
   /** pid of the browser's main process (leader of its process group), once launched. */
   browserPid(): number | undefined;

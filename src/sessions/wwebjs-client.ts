@@ -149,11 +149,13 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
     }
   }
 
-  async destroy(): Promise<void> {
+  async destroy(signal?: AbortSignal): Promise<void> {
     this.closing = true;
     // The library's destroy() does nothing while the browser is still launching, and initialize()
-    // then launches it anyway: wait (the caller bounds destroy()) until there is a browser to close.
+    // then launches it anyway: wait (the caller bounds destroy()) until there is a browser to close,
+    // or until the caller gave up waiting (it kills the process group then).
     while (this.initializing && !this.client.pupBrowser && !this.initSettled) {
+      if (signal?.aborted) return;
       await Promise.race([this.initializing, new Promise((resolve) => setTimeout(resolve, 50))]);
     }
     await this.client.destroy();

@@ -1,5 +1,6 @@
 import type { Page } from 'puppeteer';
-import { AppError } from '../../src/errors.js';
+import { appError } from '../../src/error-catalog.js';
+import type { AppError } from '../../src/errors.js';
 import {
   type CreateSessionOptions,
   liveStates,
@@ -52,7 +53,7 @@ export interface FakeManager extends SessionManager {
 const FIXED_TIME = '2025-01-01T00:00:00.000Z';
 
 export const sessionNotFound = (id: string): AppError =>
-  new AppError(404, 'session_not_found', `Session ${id} does not exist`);
+  appError('session_not_found', `Session ${id} does not exist`);
 
 export const createFakeManager = (): FakeManager => {
   const sessions = new Map<string, SessionSnapshot>();
@@ -70,7 +71,7 @@ export const createFakeManager = (): FakeManager => {
   };
 
   const checkId = (id: string): void => {
-    if (!SESSION_ID_PATTERN.test(id)) throw new AppError(400, 'invalid_session_id', `Invalid session id`);
+    if (!SESSION_ID_PATTERN.test(id)) throw appError('invalid_session_id', `Invalid session id`);
   };
 
   const existing = (id: string): SessionSnapshot => {
@@ -116,11 +117,11 @@ export const createFakeManager = (): FakeManager => {
       enter('create', [id, options]);
       checkId(id);
       if (manager.browserMissing !== null) {
-        throw new AppError(503, 'browser_missing', `No Chromium found: install ${manager.browserMissing}`);
+        throw appError('browser_missing', `No Chromium found: install ${manager.browserMissing}`);
       }
       const previous = sessions.get(id);
       if (previous && liveStates.has(previous.state)) {
-        throw new AppError(409, 'session_live', `Session ${id} is already running`, {
+        throw appError('session_live', `Session ${id} is already running`, {
           details: { state: previous.state },
         });
       }
@@ -141,7 +142,7 @@ export const createFakeManager = (): FakeManager => {
       enter('qr', [id]);
       existing(id);
       const code = qrCodes.get(id);
-      if (!code) throw new AppError(409, 'no_qr', `Session ${id} has no pending QR code`);
+      if (!code) throw appError('no_qr', `Session ${id} has no pending QR code`);
       return code;
     },
     async requestPairingCode(id: string, phoneNumber: string) {
@@ -166,7 +167,7 @@ export const createFakeManager = (): FakeManager => {
       enter('sendMessage', [id, chatId, content, options]);
       const session = existing(id);
       if (session.state !== 'READY') {
-        throw new AppError(409, 'session_not_ready', `Session ${id} is not ready`, {
+        throw appError('session_not_ready', `Session ${id} is not ready`, {
           details: { state: session.state },
         });
       }
@@ -175,7 +176,7 @@ export const createFakeManager = (): FakeManager => {
     page(id: string): Page {
       enter('page', [id]);
       existing(id);
-      throw new AppError(409, 'no_browser', `Session ${id} has no browser running`);
+      throw appError('no_browser', `Session ${id} has no browser running`);
     },
     async restore() {
       enter('restore', []);
