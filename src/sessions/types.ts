@@ -18,12 +18,10 @@ export { SESSION_ID_PATTERN } from '../domain/session-id.js';
 /** What a client tells its session; the adapter over whatsapp-web.js maps the library's events onto these. */
 export interface SessionClientEvents {
   qr: [qr: string];
-  code: [code: string];
   authenticated: [];
   auth_failure: [message: string];
   ready: [];
   disconnected: [reason: string];
-  change_state: [state: string];
   message: [message: IncomingMessage];
   message_ack: [ack: { id: string; ack: number }];
   /** The browser went away without destroy(): crashed or killed. */

@@ -87,12 +87,10 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
       },
     });
     this.forward('qr', (qr: string) => this.emit('qr', qr));
-    this.forward('code', (code: string) => this.emit('code', code));
     this.forward('authenticated', () => this.emit('authenticated'));
     this.forward('auth_failure', (message: string) => this.emit('auth_failure', String(message)));
     this.forward('ready', () => this.emit('ready'));
     this.forward('disconnected', (reason: string) => this.emit('disconnected', String(reason)));
-    this.forward('change_state', (state: string) => this.emit('change_state', String(state)));
     this.forward('message', (msg: WAWebJS.Message) => this.emit('message', toIncoming(msg)));
     this.forward('message_ack', (msg: WAWebJS.Message, ack: number) =>
       this.emit('message_ack', { id: msg.id._serialized, ack: Number(ack) }),
