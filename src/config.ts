@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
+import express from 'express';
 import { z } from 'zod';
 import { SESSION_ID_PATTERN } from './domain/session-id.js';
 
@@ -43,6 +44,24 @@ const url = z
     }
   });
 
+/**
+ * Turns the TRUST_PROXY setting into the value Express's `trust proxy` expects: `true`/`false`, a hop
+ * count, or a (comma-separated) list of addresses, subnets and names such as `loopback`. Express would
+ * read the strings 'true', 'false' and '1' as address lists, trusting nothing or failing, so they are
+ * converted here.
+ */
+export const parseTrustProxy = (value: string): boolean | number | string => {
+  const trimmed = value.trim();
+  if (trimmed === 'true') return true;
+  if (trimmed === 'false' || trimmed === '') return false;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  return trimmed
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .join(',');
+};
+
 const schema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
@@ -55,6 +74,12 @@ const schema = z.object({
   INIT_TIMEOUT_MS: int(90_000, 1000, 600_000),
   PROTOCOL_TIMEOUT_MS: int(30_000, 1000, 600_000),
   SHUTDOWN_TIMEOUT_MS: int(15_000, 1000, 600_000),
+  // puppeteer's own launch limit: Chromium started and its DevTools endpoint answering.
+  LAUNCH_TIMEOUT_MS: int(30_000, 1000, 600_000),
+  // Media in a message, downloaded or base64: WhatsApp's own limit for documents is far higher, the
+  // request body's is 16 MB.
+  MEDIA_MAX_BYTES: int(12 * 1024 * 1024, 1, 16 * 1024 * 1024),
+  MEDIA_TIMEOUT_MS: int(30_000, 1000, 600_000),
   CHROME_PATH: optionalString,
   // lean: the project's flags (memory per session); library: whatsapp-web.js's own, for comparison.
   CHROME_FLAGS_PRESET: z.enum(['lean', 'library'], { message: 'accepts lean or library' }).default('lean'),
@@ -90,7 +115,24 @@ const schema = z.object({
         .map((e) => e.trim())
         .filter((e) => e !== ''),
     ),
-  TRUST_PROXY: z.string().default('loopback'),
+  TRUST_PROXY: z
+    .string()
+    .default('loopback')
+    .transform((v, ctx) => {
+      const value = parseTrustProxy(v);
+      try {
+        // What Express does with it on app.set('trust proxy'): refuse here what it would refuse there.
+        express().set('trust proxy', value);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'accepts true, false, a hop count, or addresses, subnets and loopback/linklocal/uniquelocal, comma-separated',
+        });
+        return z.NEVER;
+      }
+      return value;
+    }),
   RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
   RATE_LIMIT_LOOPBACK: bool(false),
   DOCS_PUBLIC: bool(false),
