@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import express from 'express';
+import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { SESSION_ID_PATTERN } from './domain/session-id.js';
+import { webhookUrlProblem } from './domain/webhook-url.js';
 
 /** A boolean setting: only these spellings, so a typo is an error and not a silent false. */
 const bool = (fallback: boolean) =>
@@ -28,21 +30,6 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
-const url = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v.trim() === '') return undefined;
-    try {
-      const parsed = new URL(v.trim());
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
-      return parsed.toString();
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'accepts an http(s) URL' });
-      return z.NEVER;
-    }
-  });
 
 /**
  * Turns the TRUST_PROXY setting into the value Express's `trust proxy` expects: `true`/`false`, a hop
@@ -104,8 +91,34 @@ const schema = z.object({
       }
       return v.trim();
     }),
-  WEBHOOK_URL: url,
-  WEBHOOK_SECRET: optionalString,
+  WEBHOOK_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const problem = webhookUrlProblem(v.trim());
+      if (problem !== null) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      return new URL(v.trim()).toString();
+    }),
+  // Taken exactly as the Standard Webhooks libraries take it (see events/webhook-signer.ts).
+  WEBHOOK_SECRET: optionalString.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    try {
+      new Webhook(v);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'accepts a Standard Webhooks secret, base64 with an optional whsec_ prefix ' +
+          '(generate one with: echo "whsec_$(openssl rand -base64 32)")',
+      });
+      return z.NEVER;
+    }
+    return v;
+  }),
   WEBHOOK_EVENTS: z
     .string()
     .default('*')
@@ -152,6 +165,8 @@ export type Config = z.infer<typeof schema> & {
   readonly pathEnv: string | undefined;
 };
 
+const secretSettings: ReadonlySet<string> = new Set(['API_KEY', 'WEBHOOK_SECRET']);
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -168,6 +183,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = readProcessEnv()): Config =>
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'setting');
+      // A secret's value never reaches an error message (it goes to the terminal and the logs).
+      if (secretSettings.has(name)) return `Invalid setting ${name}: ${issue.message}`;
       const value = env[name];
       return `Invalid setting ${name}=${JSON.stringify(value ?? '')}: ${issue.message}`;
     });
