@@ -1,13 +1,14 @@
 import { type LookupAddress, lookup } from 'node:dns';
 import { isIP } from 'node:net';
+import { appError } from '../error-catalog.js';
 import { AppError } from '../errors.js';
 import { createGuardedFetch } from '../messages/guarded-fetch.js';
 import { isPublicAddress } from '../messages/public-address.js';
 
-export const WEBHOOK_URL_FORBIDDEN = 'webhook_url_forbidden';
+export const WEBHOOK_URL_FORBIDDEN = 'webhook_url_forbidden' as const;
 
 export const forbiddenWebhookUrl = (): AppError =>
-  new AppError(400, WEBHOOK_URL_FORBIDDEN, 'The webhook URL points to a private or local address', {
+  appError(WEBHOOK_URL_FORBIDDEN, 'The webhook URL points to a private or local address', {
     details: { errors: [{ path: 'body.webhook.url', message: 'must point to a public address' }] },
   });
 

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
 
 export interface AuthFailureLimit {
   /** Mounted before authentication: an address past the limit is refused before its key is looked at. */
@@ -62,8 +62,7 @@ export const createAuthFailureLimit = (deps: AuthFailureLimitDeps): AuthFailureL
       }
       res.setHeader('Retry-After', String(Math.max(1, Math.ceil((window.resetAt - now()) / 1000))));
       next(
-        new AppError(
-          429,
+        appError(
           'rate_limited',
           `Too many failed authentications from this address: at most ${deps.limit} a minute; retry after the Retry-After seconds`,
         ),

@@ -1,10 +1,11 @@
 import { constants as fsConstants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { type Request, type Response, Router } from 'express';
+import type { ChromeResolution } from '../browser/chrome.js';
+import { type ChromeProbe, createChromeProbe } from '../browser/chrome-probe.js';
+import { errorCatalog } from '../error-catalog.js';
 import { toError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { ChromeResolution } from '../sessions/chrome.js';
-import { type ChromeProbe, createChromeProbe } from './chrome-probe.js';
 import { problemBody, sendProblem } from './problem.js';
 
 export type CheckResult = { status: 'ok'; [detail: string]: unknown } | { status: 'fail'; problem: string };
@@ -84,7 +85,7 @@ export const createHealthRouter = (deps: HealthRouterDeps): HealthRouter => {
     sendProblem(
       res,
       problemBody({
-        status: 503,
+        status: errorCatalog.not_ready.status,
         code: 'not_ready',
         detail: `Not ready: ${result.reason}`,
         details: verbose ? { reason: result.reason, checks: result.checks } : { reason: result.reason },

@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { type ErrorCode, errorCatalog } from '../error-catalog.js';
 import { PROBLEM_CONTENT_TYPE, problemBody } from './problem.js';
 
 export interface HttpServerLimits {
@@ -11,21 +12,14 @@ export interface HttpServerLimits {
   maxConnections: number;
 }
 
-/** Node's own refusals, before Express sees the request: which status and code they become. */
-const clientErrors: Record<string, { status: number; code: string; detail: string }> = {
-  ERR_HTTP_REQUEST_TIMEOUT: {
-    status: 408,
-    code: 'request_timeout',
-    detail: 'The request did not arrive in time',
-  },
-  HPE_HEADER_OVERFLOW: {
-    status: 431,
-    code: 'headers_too_large',
-    detail: 'The request headers are too large',
-  },
+/** Node's own refusals, before Express sees the request: which code they become. */
+const clientErrors: Record<string, { code: ErrorCode; detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { code: 'request_timeout', detail: 'The request did not arrive in time' },
+  HPE_HEADER_OVERFLOW: { code: 'headers_too_large', detail: 'The request headers are too large' },
 };
 
-const problemText = (status: number, code: string, detail: string): string => {
+const problemText = (code: ErrorCode, detail: string): string => {
+  const { status } = errorCatalog[code];
   const body = JSON.stringify(problemBody({ status, code, detail }));
   return [
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
@@ -64,8 +58,8 @@ export const createHttpServer = (app: RequestListener, limits: HttpServerLimits)
     const known = clientErrors[err.code ?? ''];
     socket.end(
       known
-        ? problemText(known.status, known.code, known.detail)
-        : problemText(400, 'bad_request', 'The request is not valid HTTP'),
+        ? problemText(known.code, known.detail)
+        : problemText('bad_request', 'The request is not valid HTTP'),
     );
   });
   server.on('checkExpectation', (_req, res) => {
@@ -77,7 +71,7 @@ export const createHttpServer = (app: RequestListener, limits: HttpServerLimits)
       }),
     );
     res
-      .writeHead(417, {
+      .writeHead(errorCatalog.expectation_failed.status, {
         'Content-Type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
         'Content-Length': Buffer.byteLength(body),
         Connection: 'close',

@@ -1,8 +1,8 @@
 import { Router } from 'express';
-import { AppError } from '../../errors.js';
 import { createMediaFetcher, type MediaFetcher } from '../../messages/fetch-media.js';
 import { parseSendMessageBody } from '../../messages/schemas.js';
 import { toOutgoingContent } from '../../messages/to-content.js';
+import { wrongState } from '../../sessions/session-errors.js';
 import type { SessionManager } from '../../sessions/types.js';
 import { requireJsonBody } from '../json-body.js';
 import { parseSessionId } from '../session-id.js';
@@ -39,9 +39,7 @@ export const createMessagesRouter = (deps: MessagesRouterDeps): Router => {
     // checks again, as the state may change during the download.
     const { state } = deps.manager.get(id);
     if (state !== 'READY') {
-      throw new AppError(409, 'session_not_ready', `Session "${id}" is ${state}, not READY.`, {
-        details: { state },
-      });
+      throw wrongState('session_not_ready', `Session "${id}" is ${state}, not READY.`, state);
     }
     const content = await toOutgoingContent(body, { fetchMedia, maxMediaBytes: deps.limits.maxMediaBytes });
     const sent = await deps.manager.sendMessage(
