@@ -41,25 +41,6 @@ describe.concurrent('the server process', () => {
     },
   );
 
-  it('refuses a key under 32 characters on a reachable address, without printing it', async (context) => {
-    const server = track(
-      await startServer({ API_KEY: 'hunter2-short', HOST: '0.0.0.0' }, { waitForListening: false }),
-      context,
-    );
-    const { code } = await server.exited;
-    expect(code).toBe(1);
-    expect(server.stderr.join('')).toMatch(/API_KEY is 13 characters long: at least 32 are required/);
-    expect(`${server.stderr.join('')}${JSON.stringify(server.logs)}`).not.toContain('hunter2-short');
-  });
-
-  it('accepts a short key on loopback with a warning', async (context) => {
-    const server = track(await startServer({ API_KEY: 'hunter2-short' }), context);
-    expect((await server.request('GET', '/sessions')).status).toBe(200);
-    const warning = server.logs.find((l) => l.level === 40 && /shorter than 32/.test(String(l.msg)));
-    expect(warning).toBeDefined();
-    expect(JSON.stringify(server.logs)).not.toContain('hunter2-short');
-  });
-
   it('exits 0 within SHUTDOWN_TIMEOUT_MS after SIGTERM', async (context) => {
     const server = track(await startServer({ SHUTDOWN_TIMEOUT_MS: '5000' }), context);
     const list = await server.request('GET', '/sessions');
@@ -132,5 +113,28 @@ describe.concurrent('the server process', () => {
     const second = track(await startServer({ API_KEY: '' }, { dataDir: first.dataDir }), context);
     expect(second.stderr.join('')).not.toContain(key);
     expect((await fetch(`${second.baseUrl}/sessions`, { headers: { 'x-api-key': key } })).status).toBe(200);
+  });
+});
+
+// One after another, after the concurrent group: each start costs a tsx transform, and a loaded
+// machine already struggles with the servers above starting at once.
+describe('the API key at start', () => {
+  it('refuses a key under 32 characters on a reachable address, without printing it', async (context) => {
+    const server = track(
+      await startServer({ API_KEY: 'hunter2-short', HOST: '0.0.0.0' }, { waitForListening: false }),
+      context,
+    );
+    const { code } = await server.exited;
+    expect(code).toBe(1);
+    expect(server.stderr.join('')).toMatch(/API_KEY is 13 characters long: at least 32 are required/);
+    expect(`${server.stderr.join('')}${JSON.stringify(server.logs)}`).not.toContain('hunter2-short');
+  });
+
+  it('accepts a short key on loopback with a warning', async (context) => {
+    const server = track(await startServer({ API_KEY: 'hunter2-short' }), context);
+    expect((await server.request('GET', '/sessions')).status).toBe(200);
+    const warning = server.logs.find((l) => l.level === 40 && /shorter than 32/.test(String(l.msg)));
+    expect(warning).toBeDefined();
+    expect(JSON.stringify(server.logs)).not.toContain('hunter2-short');
   });
 });
