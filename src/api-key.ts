@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from './config.js';
@@ -23,21 +23,64 @@ export interface ResolveApiKeyInput {
 const isErrno = (err: unknown, code: string): boolean =>
   typeof err === 'object' && err !== null && (err as NodeJS.ErrnoException).code === code;
 
+/** Shorter keys are refused unless the server listens on loopback only (then a warning). */
+export const MIN_API_KEY_LENGTH = 32;
+
+/**
+ * Names a key without giving it away: the first 16 hex digits of its SHA-256, enough to tell which
+ * key a client holds (`printf %s "$KEY" | sha256sum`), of no use to whoever reads a log.
+ */
+export const apiKeyFingerprint = (key: string): string =>
+  `sha256:${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 16)}`;
+
+/**
+ * The generated key is not printed: stderr is kept by `docker logs` and log collectors for as long
+ * as they like. The file it is in and its fingerprint are enough to find it and to recognise it.
+ */
 const banner = (key: string, file: string): string =>
   [
     '',
     '================================================================================',
-    ' wa-sessions: no API_KEY was set, so one was generated. It is shown only now.',
+    ' wa-sessions: no API_KEY was set, so one was generated.',
     '',
-    `   ${key}`,
-    '',
-    ` Send it as "X-Api-Key: <key>" or "Authorization: Bearer <key>".`,
-    ` It is stored in ${file} (mode 0600) and reused on every start;`,
+    ` It is in ${file} (mode 0600), fingerprint ${apiKeyFingerprint(key)}.`,
+    ` Read it there (docker compose exec app cat /data/api-key) and send it as`,
+    ` "X-Api-Key: <key>" or "Authorization: Bearer <key>". It is reused on every start;`,
     ' set API_KEY to use your own, or delete the file to generate a new one.',
     '================================================================================',
     '',
     '',
   ].join('\n');
+
+const isLoopbackHost = (host: string): boolean => {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d+\.\d+\.\d+$/.test(bare);
+};
+
+/**
+ * Whether a key is long enough for where the server listens: a short key on a reachable address is
+ * refused (a key is all that stands between the network and every WhatsApp account here); on
+ * loopback it is only warned about. The message never contains the key.
+ */
+export const apiKeyStrength = (
+  key: string,
+  host: string,
+): { verdict: 'ok' } | { verdict: 'weak' | 'refused'; message: string } => {
+  if (key.length >= MIN_API_KEY_LENGTH) return { verdict: 'ok' };
+  if (isLoopbackHost(host)) {
+    return {
+      verdict: 'weak',
+      message: `API_KEY is shorter than ${MIN_API_KEY_LENGTH} characters; accepted only because HOST is loopback`,
+    };
+  }
+  return {
+    verdict: 'refused',
+    message:
+      `API_KEY is ${key.length} characters long: at least ${MIN_API_KEY_LENGTH} are required when HOST=${host} ` +
+      'is reachable from other machines. Use a long random key (openssl rand -base64 32), unset API_KEY to ' +
+      'have one generated, or set HOST=127.0.0.1.',
+  };
+};
 
 const readKeyFile = async (file: string): Promise<string> => {
   const key = (await readFile(file, 'utf8')).trim();

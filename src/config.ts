@@ -146,8 +146,16 @@ const schema = z.object({
       }
       return value;
     }),
+  // Slow and numerous clients: the request head, the whole request, and open connections at once.
+  HTTP_HEADERS_TIMEOUT_MS: int(10_000, 1000, 600_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(60_000, 1000, 3_600_000),
+  HTTP_MAX_CONNECTIONS: int(1000, 1, 1_000_000),
+  // Open event streams (GET /events, /sessions/:id/events) per API key.
+  SSE_MAX_STREAMS_PER_KEY: int(20, 1, 10_000),
   RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
   RATE_LIMIT_LOOPBACK: bool(false),
+  // Failed authentications per client address a minute, counted before the key is checked; 0 = off.
+  AUTH_FAILURES_PER_MINUTE: int(30, 0, 1_000_000),
   DOCS_PUBLIC: bool(false),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -156,6 +164,8 @@ const schema = z.object({
     .default('info'),
   LOG_PRETTY: bool(false),
   MEDIA_ALLOW_PRIVATE_NETWORKS: bool(false),
+  // Per-session webhook URLs (chosen by API clients) may reach this host and private networks.
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool(false),
   SIMULATOR: bool(false),
 });
 

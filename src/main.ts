@@ -1,7 +1,7 @@
 import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import path from 'node:path';
-import { resolveApiKey } from './api-key.js';
+import { apiKeyFingerprint, apiKeyStrength, MIN_API_KEY_LENGTH, resolveApiKey } from './api-key.js';
 import { createBrowserProcesses } from './browser/browser-processes.js';
 import { resolveChrome } from './browser/chrome.js';
 import { defaultChromeArgs, libraryDefaultChromeArgs } from './browser/chrome-flags.js';
@@ -10,12 +10,14 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { toError } from './errors.js';
 import { createEventBus } from './events/bus.js';
 import { createWebhookDispatcher } from './events/webhook-dispatcher.js';
+import { createWebhookFetch } from './events/webhook-url-guard.js';
 import { createApp } from './http/app.js';
 import { createHealthRouter } from './http/health.js';
 import { createQrRenderer } from './http/qr-render.js';
 import { createEventsRouter } from './http/routes/events.js';
 import { createMessagesRouter } from './http/routes/messages.js';
 import { createSimulatorRouter } from './http/routes/simulator.js';
+import { createHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMediaFetcher } from './messages/fetch-media.js';
 import { createGuardedFetch } from './messages/guarded-fetch.js';
@@ -79,8 +81,11 @@ const run = async (): Promise<void> => {
     dataDir: config.dataDir,
     write: (text) => process.stderr.write(text),
   });
+  const strength = apiKeyStrength(apiKey.key, config.HOST);
+  if (strength.verdict === 'refused') fail(strength.message);
+  if (strength.verdict === 'weak') logger.warn({ minLength: MIN_API_KEY_LENGTH }, strength.message);
   logger.info(
-    { source: apiKey.source, generated: apiKey.generated },
+    { source: apiKey.source, generated: apiKey.generated, fingerprint: apiKeyFingerprint(apiKey.key) },
     'Every route but /health/* requires the API key',
   );
 
@@ -133,13 +138,19 @@ const run = async (): Promise<void> => {
   });
 
   // Both before restore(): the first events of restored sessions must be buffered and delivered.
+  // Session webhooks go through the connect-time address guard; the operator's WEBHOOK_URL does not.
+  const webhookFetch = createWebhookFetch({
+    globalUrl: config.WEBHOOK_URL,
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+  });
   const webhooks = createWebhookDispatcher({
     bus,
     logger,
     config,
+    fetch: webhookFetch,
     getSessionWebhook: (id) => manager.get(id).webhook,
   });
-  const events = createEventsRouter({ bus, logger });
+  const events = createEventsRouter({ bus, logger, maxStreamsPerKey: config.SSE_MAX_STREAMS_PER_KEY });
   const metrics = createMetrics({ manager, bus, webhooks, processes, sessionsRoot: folders.root, logger });
   // Media URLs come from API clients: they may not reach this host or its private networks.
   const mediaFetch = createGuardedFetch(
@@ -152,7 +163,7 @@ const run = async (): Promise<void> => {
     config,
     logger,
     apiKey: apiKey.key,
-    health: createHealthRouter({ dataDir: config.dataDir, chrome }),
+    health: createHealthRouter({ dataDir: config.dataDir, chrome, logger }),
     metrics,
     routers: [
       createMessagesRouter({
@@ -168,7 +179,11 @@ const run = async (): Promise<void> => {
       ...(config.SIMULATOR ? [createSimulatorRouter({ manager })] : []),
     ],
   });
-  const http = createServer(app);
+  const http = createHttpServer(app, {
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
+  });
 
   const defaultSession = config.DEFAULT_SESSION
     ? createDefaultSession({ id: config.DEFAULT_SESSION, manager, bus, logger })
@@ -195,6 +210,7 @@ const run = async (): Promise<void> => {
         logger.error({ err: toError(err) }, 'Could not kill the browsers left at shutdown'),
       );
       webhooks.close();
+      void webhookFetch.close();
       metrics.close();
       app.close();
       void mediaFetch.close();

@@ -2,7 +2,8 @@
 export type AttemptOutcome =
   | { kind: 'delivered'; status: number }
   | { kind: 'retry'; reason: string; status?: number; retryAfterMs?: number; err?: unknown }
-  | { kind: 'fail'; reason: string; status: number }
+  // No status when the attempt was refused before it was sent (a forbidden address).
+  | { kind: 'fail'; reason: string; status?: number }
   | { kind: 'aborted' };
 
 /**

@@ -1,5 +1,6 @@
 import { type AttemptOutcome, classifyStatus } from './webhook-retry.js';
 import type { WebhookSigner } from './webhook-signer.js';
+import { isForbiddenWebhook } from './webhook-url-guard.js';
 
 export interface WebhookSender {
   /** One POST, bounded by the timeout; `stop` aborts it early (dispatcher closing). Never rejects. */
@@ -44,6 +45,10 @@ export const createWebhookSender = (deps: {
       return classifyStatus(response.status, response.headers.get('retry-after'), deps.now().getTime());
     } catch (err) {
       if (stop.aborted) return { kind: 'aborted' };
+      // The guard refused the receiver's address: sending again would be refused again.
+      if (isForbiddenWebhook(err) || isForbiddenWebhook((err as { cause?: unknown } | null)?.cause)) {
+        return { kind: 'fail', reason: 'forbidden address' };
+      }
       return { kind: 'retry', reason: timedOut ? 'timeout' : 'network error', err };
     } finally {
       clearTimeout(timer);

@@ -1,12 +1,15 @@
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
+import { createWebhookUrlCheck } from '../events/webhook-url-guard.js';
 import type { Logger } from '../logger.js';
 import type { SessionManager } from '../sessions/types.js';
 import { createAccessLog } from './access-log.js';
 import { createApiKeyAuth } from './auth.js';
+import { createAuthFailureLimit } from './auth-failure-limit.js';
 import { createDocsRouter } from './docs.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
+import type { HealthRouter } from './health.js';
 import { createMetricsRouter } from './metrics-route.js';
 import { createOpenApiRouter } from './openapi/route.js';
 import type { QrRenderer } from './qr-render.js';
@@ -33,8 +36,8 @@ export interface AppDeps {
    * main always gives one (see resolveApiKey); tests of other concerns leave it out.
    */
   apiKey?: string | null;
-  /** `/health/live` and `/health/ready` (createHealthRouter), mounted before authentication. */
-  health?: Router;
+  /** `/health/live` and `/health/ready` (createHealthRouter) before authentication, its details behind it. */
+  health?: HealthRouter;
   /** Request durations and `GET /metrics` (createMetrics). */
   metrics?: { httpMiddleware: RequestHandler; registry: Registry };
 }
@@ -63,16 +66,23 @@ export const createApp = (deps: AppDeps): App => {
   const docs = [createOpenApiRouter({ docsPublic: deps.config.DOCS_PUBLIC }), createDocsRouter()];
   if (deps.config.DOCS_PUBLIC) app.use(...docs);
 
-  // Before the body parser: an unauthenticated body is never read.
-  if (deps.apiKey) app.use(createApiKeyAuth({ apiKey: deps.apiKey }));
+  // Before the body parser: an unauthenticated body is never read. The failed-authentication limit
+  // comes first, so an address that keeps guessing is refused before its key is even compared.
+  if (deps.apiKey) {
+    const failures = createAuthFailureLimit({ limit: deps.config.AUTH_FAILURES_PER_MINUTE });
+    app.use(failures.handler);
+    app.use(createApiKeyAuth({ apiKey: deps.apiKey, onFailure: failures.recordFailure }));
+  }
   const rateLimit = createRateLimit({ config: deps.config });
   app.use(rateLimit.handler);
+  if (deps.health) app.use(deps.health.details);
   app.use(express.json({ limit: bodyLimit }));
   if (!deps.config.DOCS_PUBLIC) app.use(...docs);
 
   app.use(
     createSessionsRouter({
       manager: deps.manager,
+      checkWebhookUrl: createWebhookUrlCheck({ allowPrivate: deps.config.WEBHOOK_ALLOW_PRIVATE_NETWORKS }),
       ...(deps.qrRenderer ? { qrRenderer: deps.qrRenderer } : {}),
     }),
   );

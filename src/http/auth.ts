@@ -30,7 +30,11 @@ export const apiKeyIdOf = (res: Response): string | undefined => {
  * compared in constant time, so the time of a refusal says nothing about how much of the key matched.
  * Neither the key nor what was sent is ever logged or echoed.
  */
-export const createApiKeyAuth = (deps: { apiKey: string }): RequestHandler => {
+export const createApiKeyAuth = (deps: {
+  apiKey: string;
+  /** Every refusal, for the failed-authentication limit (auth-failure-limit.ts). */
+  onFailure?: (req: Request) => void;
+}): RequestHandler => {
   const expected = hashApiKey(deps.apiKey);
   const id = expected.toString('hex').slice(0, 16);
   return (req, res, next) => {
@@ -40,6 +44,7 @@ export const createApiKeyAuth = (deps: { apiKey: string }): RequestHandler => {
       next();
       return;
     }
+    deps.onFailure?.(req);
     res.setHeader('WWW-Authenticate', CHALLENGE);
     throw appError(
       'unauthorized',

@@ -1,10 +1,12 @@
 import { constants as fsConstants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import type { ChromeResolution } from '../browser/chrome.js';
 import { type ChromeProbe, createChromeProbe } from '../browser/chrome-probe.js';
-import { appError } from '../error-catalog.js';
+import { errorCatalog } from '../error-catalog.js';
 import { toError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { problemBody, sendProblem } from './problem.js';
 
 export type CheckResult = { status: 'ok'; [detail: string]: unknown } | { status: 'fail'; problem: string };
 
@@ -13,7 +15,14 @@ export interface HealthRouterDeps {
   chrome: ChromeResolution;
   /** Built from `chrome` when not given. */
   probe?: ChromeProbe;
+  /** Told when readiness changes (one line per change, never one per probe). */
+  logger?: Logger;
 }
+
+export type HealthRouter = Router & {
+  /** `GET /health/ready?verbose`: every check with its details; mounted behind the API key. */
+  details: Router;
+};
 
 const checkDataDir = async (dir: string): Promise<CheckResult> => {
   try {
@@ -26,26 +35,21 @@ const checkDataDir = async (dir: string): Promise<CheckResult> => {
   }
 };
 
+const wantsDetails = (req: Request): boolean => req.query.verbose !== undefined;
+
 /**
  * `GET /health/live`: the process answers (for a restart policy). `GET /health/ready`: it can do its
- * job: config parsed (it is, or the app would not exist), DATA_DIR writable, Chromium launchable; 503
- * problem+json naming what failed (for a load balancer or an orchestrator's readiness probe).
- * Mounted before authentication: probes carry no key.
+ * job: config parsed (it is, or the app would not exist), DATA_DIR writable, Chromium launchable.
+ * Probes carry no key, so the open answer says ready or not and, when not, which check failed in one
+ * word (`dataDir`, `chrome`): no path, no version, no error text for a stranger to read. The details
+ * are behind the key: `GET /health/ready?verbose`. A failing probe answers directly, so a load
+ * balancer polling a broken instance fills no log with stacks; the change itself is logged once.
  */
-export const createHealthRouter = (deps: HealthRouterDeps): Router => {
+export const createHealthRouter = (deps: HealthRouterDeps): HealthRouter => {
   const probe = deps.probe ?? createChromeProbe({ chrome: deps.chrome });
-  const router = Router();
+  let lastFailed: string | null = null;
 
-  router.use('/health', (_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
-    next();
-  });
-
-  router.get('/health/live', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-
-  router.get('/health/ready', async (_req, res) => {
+  const runChecks = async () => {
     const [dataDir, chrome] = await Promise.all([
       checkDataDir(deps.dataDir),
       probe
@@ -59,13 +63,62 @@ export const createHealthRouter = (deps: HealthRouterDeps): Router => {
     ]);
     const checks: Record<string, CheckResult> = { config: { status: 'ok' }, dataDir, chrome };
     const failed = Object.entries(checks).filter(([, check]) => check.status === 'fail');
-    if (failed.length > 0) {
-      throw appError('not_ready', `Not ready: ${failed.map(([name]) => name).join(', ')} failed`, {
-        details: { checks },
-      });
+    const reason = failed[0]?.[0] ?? null;
+    if (reason !== lastFailed) {
+      if (reason === null) deps.logger?.info('Ready again');
+      else deps.logger?.warn({ reason, checks }, `Not ready: ${reason}`);
+      lastFailed = reason;
     }
-    res.json({ status: 'ok', checks });
+    return { checks, reason };
+  };
+
+  const answer = (
+    req: Request,
+    res: Response,
+    verbose: boolean,
+    result: Awaited<ReturnType<typeof runChecks>>,
+  ) => {
+    if (result.reason === null) {
+      res.json(verbose ? { status: 'ready', checks: result.checks } : { status: 'ready' });
+      return;
+    }
+    sendProblem(
+      res,
+      problemBody({
+        status: errorCatalog.not_ready.status,
+        code: 'not_ready',
+        detail: `Not ready: ${result.reason}`,
+        details: verbose ? { reason: result.reason, checks: result.checks } : { reason: result.reason },
+        requestId: req.id,
+      }),
+    );
+  };
+
+  const router = Router();
+  router.use('/health', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  router.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/health/ready', async (req, res, next) => {
+    // The detailed answer is the keyed route's, further down the app.
+    if (wantsDetails(req)) {
+      next();
+      return;
+    }
+    answer(req, res, false, await runChecks());
   });
 
-  return router;
+  const details = Router();
+  details.get('/health/ready', async (req, res, next) => {
+    if (!wantsDetails(req)) {
+      next();
+      return;
+    }
+    answer(req, res, true, await runChecks());
+  });
+
+  return Object.assign(router, { details });
 };

@@ -1,47 +1,11 @@
 import { type LookupAddress, lookup } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { Agent } from 'undici';
 import { appError } from '../error-catalog.js';
 import { AppError } from '../errors.js';
+import { isPublicAddress } from './public-address.js';
 
-/**
- * Addresses a media URL given by an API client must not reach: this host, the private networks
- * behind it, link-local (cloud metadata at 169.254.169.254), and the reserved ranges.
- */
-const internal = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  internal.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  internal.addSubnet(net, prefix, 'ipv6');
-}
-
-/** True for an address on the public internet. An IPv4-mapped IPv6 address is judged as IPv4. */
-export const isPublicAddress = (address: string): boolean => {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped) return !internal.check(mapped, 'ipv4');
-  const family = isIP(address);
-  if (family === 0) return false;
-  return !internal.check(address, family === 4 ? 'ipv4' : 'ipv6');
-};
+export { isPublicAddress } from './public-address.js';
 
 export const forbiddenMediaUrl = (): AppError =>
   appError('media_url_forbidden', 'The media URL points to a private or local address', {
@@ -56,8 +20,15 @@ const MAX_REDIRECTS = 5;
  * resolves to a public address when checked and a private one when used (DNS rebinding) cannot slip
  * through — and every redirect is followed by hand, so that an IP literal in a Location is checked too.
  */
-export const createGuardedFetch = (deps: { allowAddress?: (address: string) => boolean } = {}) => {
+export const createGuardedFetch = (
+  deps: {
+    allowAddress?: (address: string) => boolean;
+    /** The refusal, named for what the URL was given for (media, a webhook). */
+    forbidden?: () => AppError;
+  } = {},
+) => {
   const allow = deps.allowAddress ?? isPublicAddress;
+  const forbidden = deps.forbidden ?? forbiddenMediaUrl;
   const agent = new Agent({
     connect: {
       lookup: (hostname, options, callback) => {
@@ -66,7 +37,7 @@ export const createGuardedFetch = (deps: { allowAddress?: (address: string) => b
           const usable = addresses.filter((a) => allow(a.address));
           const first = usable[0];
           if (first === undefined || usable.length !== addresses.length) {
-            return callback(forbiddenMediaUrl(), '', 0);
+            return callback(forbidden(), '', 0);
           }
           // net.connect asks for every address (`all`) when it races IPv4 and IPv6; its callback then
           // takes the list, which Node's LookupFunction type does not describe.
@@ -84,7 +55,7 @@ export const createGuardedFetch = (deps: { allowAddress?: (address: string) => b
     let url = new URL(input);
     for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
       const host = url.hostname.replace(/^\[|\]$/g, '');
-      if (isIP(host) !== 0 && !allow(host)) throw forbiddenMediaUrl();
+      if (isIP(host) !== 0 && !allow(host)) throw forbidden();
       let response: Response;
       try {
         response = await fetch(url, { ...init, redirect: 'manual', dispatcher: agent } as RequestInit);
@@ -93,11 +64,13 @@ export const createGuardedFetch = (deps: { allowAddress?: (address: string) => b
         if (err instanceof Error && err.cause instanceof AppError) throw err.cause;
         throw err;
       }
+      // A caller that handles redirects itself (a signed webhook POST is never re-sent elsewhere).
+      if (init.redirect === 'manual') return response;
       const location = response.headers.get('location');
       if (response.status < 300 || response.status >= 400 || location === null) return response;
       await response.body?.cancel().catch(() => undefined);
       url = new URL(location, url);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw forbiddenMediaUrl();
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw forbidden();
     }
     throw appError('media_fetch_failed', `The media URL redirected more than ${MAX_REDIRECTS} times`);
   };

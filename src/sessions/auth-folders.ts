@@ -62,6 +62,18 @@ export interface SessionMeta {
 }
 
 const SESSION_PREFIX = 'session-';
+/** The names remove() gives what it moves into the trash: `session-<id>-<ms>-<8 hex>`. */
+const TRASH_ENTRY = /^session-[A-Za-z0-9_-]{1,64}-\d+-[0-9a-f]{8}$/;
+
+/** What is at `target` without following a link: a folder itself, nothing, or anything else. */
+const kindOf = async (target: string): Promise<'folder' | 'absent' | 'other'> => {
+  try {
+    return (await fs.lstat(target)).isDirectory() ? 'folder' : 'other';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+    throw err;
+  }
+};
 
 export const createAuthFolders = (deps: {
   dataDir: string;
@@ -124,6 +136,7 @@ export const createAuthFolders = (deps: {
         const aside = path.join(trash, `${SESSION_PREFIX}${id}-${Date.now()}-${randomUUID().slice(0, 8)}`);
         try {
           await ops.mkdir(trash);
+          if ((await kindOf(trash)) !== 'folder') throw new Error(`${trash} is not a folder (a symlink?)`);
           await ops.rename(folder, aside);
           return 'trashed';
         } catch (renameErr) {
@@ -144,7 +157,15 @@ export const createAuthFolders = (deps: {
     async sweepTrash() {
       let left = 0;
       try {
+        // Never through a link: a `trash` that is a symlink (planted, or a restored backup) would
+        // make the sweep delete whatever it points to.
+        const kind = await kindOf(trash);
+        if (kind === 'other')
+          deps.logger.warn({ trash }, 'The trash is not a folder (a symlink?); not sweeping it');
+        if (kind !== 'folder') return 0;
         for (const name of await ops.readdir(trash)) {
+          // Only what remove() moved here; an entry that is itself a link is removed as a link.
+          if (!TRASH_ENTRY.test(name)) continue;
           try {
             await ops.rm(path.join(trash, name));
           } catch (err) {

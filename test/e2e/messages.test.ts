@@ -23,7 +23,12 @@ describe('messages in and out through the real library, with events delivered', 
       await globalHook.close();
       await sessionHook.close();
     });
-    const server = await sandboxServer(context, { WEBHOOK_URL: globalHook.url, WEBHOOK_SECRET: secret });
+    const server = await sandboxServer(context, {
+      WEBHOOK_URL: globalHook.url,
+      WEBHOOK_SECRET: secret,
+      // The session's receiver is on this host, which session webhooks may reach only with this.
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    });
 
     const stream = await connectSse(`${server.baseUrl}/sessions/mike/events`, { 'x-api-key': TEST_API_KEY });
     context.onTestFinished(() => stream.close());

@@ -61,14 +61,16 @@ describe('a restart of the server', () => {
     const hook = await startReceiver();
     context.onTestFinished(() => hook.close());
 
-    const first = await sandboxServer(context, {}, { dataDir, keepDataDir: true });
+    // The receiver is on this host: allowed for session webhooks only with this setting.
+    const allowLocalHook = { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' };
+    const first = await sandboxServer(context, allowLocalHook, { dataDir, keepDataDir: true });
     await post(first, '/sessions/oscar', { webhook: { url: hook.url, events: ['message.received'] } }, 201);
     await waitForState(first, 'oscar', 'QR');
     await post(first, '/sessions/oscar/simulator/scan');
     await waitForState(first, 'oscar', 'READY');
     expect((await first.stop('SIGTERM')).code).toBe(0);
 
-    const second = await sandboxServer(context, {}, { dataDir, keepDataDir: true });
+    const second = await sandboxServer(context, allowLocalHook, { dataDir, keepDataDir: true });
     const restored = await waitForState(second, 'oscar', 'READY');
     expect(restored).toMatchObject({ webhook: { url: hook.url, events: ['message.received'] } });
     await post(

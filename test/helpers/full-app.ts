@@ -71,7 +71,7 @@ export const buildFullApp = (
     defaultMetrics: true,
     ...(options.now ? { now: options.now } : {}),
   });
-  const events = createEventsRouter({ bus, logger });
+  const events = createEventsRouter({ bus, logger, maxStreamsPerKey: config.SSE_MAX_STREAMS_PER_KEY });
   const routers: Router[] = [
     createMessagesRouter({ manager, limits: { maxMediaBytes: 1000, mediaTimeoutMs: 1000 } }),
     events,
@@ -79,6 +79,7 @@ export const buildFullApp = (
   ];
   const health = createHealthRouter({
     dataDir: config.dataDir,
+    logger,
     chrome: options.chrome ?? {
       found: true,
       executablePath: '/usr/lib/chromium/chromium-headless-shell',

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { API_KEY_FILE, resolveApiKey } from '../../src/api-key.js';
+import { API_KEY_FILE, apiKeyFingerprint, apiKeyStrength, resolveApiKey } from '../../src/api-key.js';
 import { ConfigError } from '../../src/config.js';
 
 let dataDir: string;
@@ -27,7 +28,7 @@ describe('resolveApiKey', () => {
     await expect(stat(path.join(dataDir, API_KEY_FILE))).rejects.toThrow(/ENOENT/);
   });
 
-  it('generates a 32-byte base64url key, stores it with mode 0600 and prints it once', async () => {
+  it('generates a 32-byte base64url key, stores it with mode 0600 and prints its file and fingerprint, never the key', async () => {
     const out = printed();
     const resolved = await resolveApiKey({ configured: undefined, dataDir, write: out.write });
     expect(resolved.generated).toBe(true);
@@ -37,8 +38,11 @@ describe('resolveApiKey', () => {
     expect((await readFile(file, 'utf8')).trim()).toBe(resolved.key);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(out.chunks).toHaveLength(1);
-    expect(out.chunks[0]).toContain(resolved.key);
+    expect(out.chunks[0]).not.toContain(resolved.key);
     expect(out.chunks[0]).toContain(file);
+    expect(out.chunks[0]).toContain(apiKeyFingerprint(resolved.key));
+    const digest = createHash('sha256').update(resolved.key).digest('hex');
+    expect(apiKeyFingerprint(resolved.key)).toBe(`sha256:${digest.slice(0, 16)}`);
   });
 
   it('reuses the stored key on later starts and prints nothing', async () => {
@@ -78,5 +82,24 @@ describe('resolveApiKey', () => {
     const nested = path.join(dataDir, 'a', 'b');
     const resolved = await resolveApiKey({ configured: undefined, dataDir: nested, write: () => undefined });
     expect((await readFile(path.join(nested, API_KEY_FILE), 'utf8')).trim()).toBe(resolved.key);
+  });
+});
+
+describe('apiKeyStrength', () => {
+  const long = 'k'.repeat(32);
+  it.for([
+    [long, '0.0.0.0', 'ok'],
+    [long, '127.0.0.1', 'ok'],
+    ['short-key', '0.0.0.0', 'refused'],
+    ['short-key', '::', 'refused'],
+    ['short-key', '192.168.1.5', 'refused'],
+    ['k'.repeat(31), '0.0.0.0', 'refused'],
+    ['short-key', '127.0.0.1', 'weak'],
+    ['short-key', '::1', 'weak'],
+    ['short-key', 'localhost', 'weak'],
+  ] as const)('%s on %s: %s', ([key, host, verdict]) => {
+    const result = apiKeyStrength(key, host);
+    expect(result.verdict).toBe(verdict);
+    if (result.verdict !== 'ok') expect(result.message).not.toContain(key);
   });
 });

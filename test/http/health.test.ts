@@ -5,7 +5,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveChrome } from '../../src/browser/chrome.js';
 import { createChromeProbe } from '../../src/browser/chrome-probe.js';
-import { fullAppsClosedAfterEach } from '../helpers/full-app.js';
+import { fullAppsClosedAfterEach, KEY } from '../helpers/full-app.js';
 import { PROBLEM_TYPE } from './harness.js';
 
 const REAL_CHROME = '/usr/lib/chromium/chromium-headless-shell';
@@ -44,11 +44,17 @@ describe('GET /health/live', () => {
 });
 
 describe('GET /health/ready', () => {
-  it('answers 200 with every check ok when DATA_DIR is writable and the real Chromium runs', async () => {
+  it('answers 200 {status: ready} without a key when DATA_DIR is writable and the real Chromium runs', async () => {
     const { app } = build({ dataDir: dir });
     const res = await request(app).get('/health/ready').expect(200);
+    expect(res.body).toEqual({ status: 'ready' });
+  });
+
+  it('with ?verbose and the key, shows every check and its details', async () => {
+    const { app } = build({ dataDir: dir });
+    const res = await request(app).get('/health/ready?verbose').set('X-Api-Key', KEY).expect(200);
     expect(res.body).toEqual({
-      status: 'ok',
+      status: 'ready',
       checks: {
         config: { status: 'ok' },
         dataDir: { status: 'ok' },
@@ -57,21 +63,40 @@ describe('GET /health/ready', () => {
     });
   });
 
-  it('answers 503 problem+json naming the chrome check when CHROME_PATH does not exist', async () => {
+  it('with ?verbose but without the key: 401, nothing shown', async () => {
+    const { app } = build({ dataDir: dir });
+    const res = await request(app).get('/health/ready?verbose').expect(401);
+    expect(JSON.stringify(res.body)).not.toContain('Chromium');
+  });
+
+  it('answers 503 problem+json with the failed check in one word, and no path or error text, when CHROME_PATH does not exist', async () => {
     const chrome = resolveChrome({ chromePath: '/nonexistent/chromium', headless: undefined, pathEnv: '' });
-    const { app } = build({ dataDir: dir, chrome });
+    const { app, logs } = build({ dataDir: dir, chrome });
     const res = await request(app).get('/health/ready').expect(503);
     expect(res.headers['content-type']).toMatch(PROBLEM_TYPE);
-    expect(res.body).toMatchObject({
+    expect(res.body).toEqual({
+      type: 'about:blank',
+      title: 'Service Unavailable',
       status: 503,
       code: 'not_ready',
-      detail: 'Not ready: chrome failed',
-      checks: {
-        config: { status: 'ok' },
-        dataDir: { status: 'ok' },
-        chrome: { status: 'fail', problem: expect.stringContaining('/nonexistent/chromium') },
-      },
+      detail: 'Not ready: chrome',
+      reason: 'chrome',
+      requestId: expect.any(String),
     });
+    expect(JSON.stringify(res.body)).not.toContain('/nonexistent');
+    expect(JSON.stringify(res.body)).not.toContain(dir);
+
+    const verbose = await request(app).get('/health/ready?verbose').set('X-Api-Key', KEY).expect(503);
+    expect(verbose.body.checks).toMatchObject({
+      config: { status: 'ok' },
+      dataDir: { status: 'ok' },
+      chrome: { status: 'fail', problem: expect.stringContaining('/nonexistent/chromium') },
+    });
+    // Ten failing probes: one warning (when it became not ready), no stack at all.
+    for (let i = 0; i < 10; i += 1) await request(app).get('/health/ready').expect(503);
+    const readiness = logs.filter((line) => line.includes('Not ready'));
+    expect(readiness).toHaveLength(1);
+    expect(logs.some((line) => line.includes('"stack"'))).toBe(false);
   });
 
   it('answers 503 when the browser file exists but does not run (a missing library, a wrong architecture)', async () => {
@@ -84,19 +109,25 @@ describe('GET /health/ready', () => {
       chrome: { found: true, executablePath: broken.file, headless: 'shell' },
     });
     const res = await request(app).get('/health/ready').expect(503);
-    expect(res.body.checks.chrome).toMatchObject({
+    expect(res.body.reason).toBe('chrome');
+    expect(JSON.stringify(res.body)).not.toContain('shared libraries');
+    const verbose = await request(app).get('/health/ready?verbose').set('X-Api-Key', KEY).expect(503);
+    expect(verbose.body.checks.chrome).toMatchObject({
       status: 'fail',
       problem: expect.stringContaining('--version failed'),
     });
   });
 
-  it('answers 503 naming DATA_DIR when it is not a writable folder', async () => {
+  it('answers 503 with reason dataDir when DATA_DIR is not a writable folder, without naming it', async () => {
     const missing = path.join(dir, 'does-not-exist');
     const { app } = build({ dataDir: missing, probe: { check: async () => ({ ok: true, version: 'x' }) } });
     const res = await request(app).get('/health/ready').expect(503);
-    expect(res.body).toMatchObject({
-      detail: 'Not ready: dataDir failed',
-      checks: { dataDir: { status: 'fail', problem: expect.stringContaining(missing) } },
+    expect(res.body).toMatchObject({ detail: 'Not ready: dataDir', reason: 'dataDir' });
+    expect(JSON.stringify(res.body)).not.toContain(missing);
+    const verbose = await request(app).get('/health/ready?verbose').set('X-Api-Key', KEY).expect(503);
+    expect(verbose.body.checks.dataDir).toMatchObject({
+      status: 'fail',
+      problem: expect.stringContaining(missing),
     });
   });
 });

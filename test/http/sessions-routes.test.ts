@@ -33,7 +33,7 @@ describe('POST /sessions/:id', () => {
   });
 
   it('passes the webhook event filter, without duplicates', async () => {
-    const { app, manager } = buildApp();
+    const { app, manager } = buildApp({ env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
     await request(app)
       .post('/sessions/alice')
       .send({ webhook: { url: 'http://10.0.0.5:8080/in', events: ['message.received', 'message.received'] } })

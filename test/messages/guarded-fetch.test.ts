@@ -50,6 +50,26 @@ describe('the media download guard (server-side request forgery)', () => {
     ['2606:4700:4700::1111', true],
     ['::ffff:8.8.8.8', true],
     ['not-an-ip', false],
+    // The gaps a review found: IPv6 forms that carry a private IPv4 address, or are never public.
+    ['64:ff9b::7f00:1', false],
+    ['64:ff9b::10.0.0.1', false],
+    ['64:ff9b::a9fe:a9fe', false],
+    ['64:ff9b::808:808', true],
+    ['64:ff9b:1::1', false],
+    ['2002:7f00:1::1', false],
+    ['2002:a9fe:a9fe::', false],
+    ['2002:808:808::1', true],
+    ['::7f00:1', false],
+    ['::127.0.0.1', false],
+    ['::8.8.8.8', false],
+    ['fec0::1', false],
+    ['feff::1', false],
+    ['::ffff:7f00:1', false],
+    ['::ffff:a9fe:a9fe', false],
+    ['::ffff:0:7f00:1', false],
+    ['::ffff:0:808:808', true],
+    ['::', false],
+    ['2001:db8::1', false],
   ] as const)('judges %s public: %s', ([address, expected]) => {
     expect(isPublicAddress(address)).toBe(expected);
   });

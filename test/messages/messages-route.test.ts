@@ -4,7 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { createMessagesRouter } from '../../src/http/routes/messages.js';
 import type { MediaFetcher } from '../../src/messages/fetch-media.js';
-import type { OutgoingContent, SendOptions } from '../../src/sessions/types.js';
+import type { OutgoingContent, SendOptions, SessionState } from '../../src/sessions/types.js';
+import { createFakeManager } from '../helpers/fake-manager.js';
 
 type Send = (
   id: string,
@@ -14,7 +15,17 @@ type Send = (
 ) => Promise<{ id: string }>;
 
 /** The router in a tiny app: JSON parser in front (as createApp has it), a stub problem handler behind. */
-const makeApp = (options: { send?: Send; fetchMedia?: MediaFetcher; maxMediaBytes?: number } = {}) => {
+const makeApp = (
+  options: {
+    send?: Send;
+    fetchMedia?: MediaFetcher;
+    maxMediaBytes?: number;
+    state?: SessionState | null;
+  } = {},
+) => {
+  // The session `alpha`, READY unless a test says otherwise (null: there is none).
+  const manager = createFakeManager();
+  if (options.state !== null) manager.seed('alpha', { state: options.state ?? 'READY' });
   const sendMessage = vi.fn<Send>(options.send ?? (async () => ({ id: 'true_5511912345678@c.us_3EB0' })));
   const fetchMedia = vi.fn<MediaFetcher>(
     options.fetchMedia ?? (async () => ({ mimetype: 'image/jpeg', data: 'AAAA', filename: 'a.jpg' })),
@@ -23,7 +34,7 @@ const makeApp = (options: { send?: Send; fetchMedia?: MediaFetcher; maxMediaByte
   app.use(express.json({ limit: '1mb' }));
   app.use(
     createMessagesRouter({
-      manager: { sendMessage },
+      manager: { sendMessage, get: (id) => manager.get(id) },
       fetchMedia,
       limits: { maxMediaBytes: options.maxMediaBytes ?? 1000, mediaTimeoutMs: 1000 },
     }),
@@ -167,5 +178,21 @@ describe('POST /sessions/:id/messages', () => {
       .send({ to, media: { url: 'https://cdn.example.com/huge.mp4' } });
     expect(response.status).toBe(413);
     expect(big.sendMessage).not.toHaveBeenCalled();
+  });
+
+  it.for([
+    ['STARTING', 409, 'session_not_ready'],
+    ['QR', 409, 'session_not_ready'],
+    ['STOPPED', 409, 'session_not_ready'],
+    [null, 404, 'session_not_found'],
+  ] as const)('downloads nothing for a session that is %s: %i %s', async ([state, status, code]) => {
+    const { app, fetchMedia, sendMessage } = makeApp({ state });
+    const response = await request(app)
+      .post('/sessions/alpha/messages')
+      .send({ to, media: { url: 'https://cdn.example.com/x.jpg' } });
+    expect(response.status).toBe(status);
+    expect(response.body.code).toBe(code);
+    expect(fetchMedia).not.toHaveBeenCalled();
+    expect(sendMessage).not.toHaveBeenCalled();
   });
 });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
+import { apiKeyFingerprint } from '../../src/api-key.js';
 import { removeDir, type ServerProcess, startServer } from '../helpers/server-process.js';
 
 const faults = new URL('./fixtures/faults.mjs', import.meta.url).pathname;
@@ -96,11 +97,13 @@ describe.concurrent('the server process', () => {
     expect(server.logs.some((l) => l.msg === 'Stopped')).toBe(true);
   });
 
-  it('without API_KEY generates a key, prints it once, keeps it in DATA_DIR/api-key and requires it', async (context) => {
+  it('without API_KEY generates a key, prints its file and fingerprint (never the key), keeps it and requires it', async (context) => {
     const first = track(await startServer({ API_KEY: '' }), context);
     const key = (await readFile(path.join(first.dataDir, 'api-key'), 'utf8')).trim();
     expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(first.stderr.join('')).toContain(key);
+    expect(first.stderr.join('')).not.toContain(key);
+    expect(first.stderr.join('')).toContain(path.join(first.dataDir, 'api-key'));
+    expect(first.stderr.join('')).toContain(apiKeyFingerprint(key));
     expect(JSON.stringify(first.logs)).not.toContain(key);
     const url = `${first.baseUrl}/sessions`;
     expect((await fetch(url)).status).toBe(401);
@@ -110,5 +113,28 @@ describe.concurrent('the server process', () => {
     const second = track(await startServer({ API_KEY: '' }, { dataDir: first.dataDir }), context);
     expect(second.stderr.join('')).not.toContain(key);
     expect((await fetch(`${second.baseUrl}/sessions`, { headers: { 'x-api-key': key } })).status).toBe(200);
+  });
+});
+
+// One after another, after the concurrent group: each start costs a tsx transform, and a loaded
+// machine already struggles with the servers above starting at once.
+describe('the API key at start', () => {
+  it('refuses a key under 32 characters on a reachable address, without printing it', async (context) => {
+    const server = track(
+      await startServer({ API_KEY: 'hunter2-short', HOST: '0.0.0.0' }, { waitForListening: false }),
+      context,
+    );
+    const { code } = await server.exited;
+    expect(code).toBe(1);
+    expect(server.stderr.join('')).toMatch(/API_KEY is 13 characters long: at least 32 are required/);
+    expect(`${server.stderr.join('')}${JSON.stringify(server.logs)}`).not.toContain('hunter2-short');
+  });
+
+  it('accepts a short key on loopback with a warning', async (context) => {
+    const server = track(await startServer({ API_KEY: 'hunter2-short' }), context);
+    expect((await server.request('GET', '/sessions')).status).toBe(200);
+    const warning = server.logs.find((l) => l.level === 40 && /shorter than 32/.test(String(l.msg)));
+    expect(warning).toBeDefined();
+    expect(JSON.stringify(server.logs)).not.toContain('hunter2-short');
   });
 });

@@ -134,6 +134,7 @@ export const operations: OperationSpec[] = [
       200: { description: 'An existing session starting again', content: json('Session') },
     },
     errors: {
+      400: ['webhook_url_forbidden'],
       409: ['session_live'],
       503: ['browser_missing', 'session_limit', 'shutting_down', 'folder_locked'],
     },
@@ -219,7 +220,7 @@ export const operations: OperationSpec[] = [
     query: sseQuery,
     headers: sseHeaders,
     responses: { 200: sseResponse },
-    errors: { 400: ['invalid_last_event_id'] },
+    errors: { 400: ['invalid_last_event_id'], 429: ['too_many_streams'] },
   },
   {
     method: 'get',
@@ -231,7 +232,7 @@ export const operations: OperationSpec[] = [
     query: sseQuery,
     headers: sseHeaders,
     responses: { 200: sseResponse },
-    errors: { 400: ['invalid_last_event_id'] },
+    errors: { 400: ['invalid_last_event_id'], 429: ['too_many_streams'] },
   },
   {
     method: 'get',
@@ -368,11 +369,17 @@ export const operations: OperationSpec[] = [
     operationId: 'healthReady',
     summary: 'Readiness: config loaded, DATA_DIR writable, Chromium launchable',
     description:
-      'The Chromium check runs `<chrome> --version`; its result is reused for a minute (10 s after a failure).',
+      'Open to probes: `{status: "ready"}`, or 503 `not_ready` whose `reason` names the failed check in one ' +
+      'word (`dataDir`, `chrome`). With `?verbose` it needs the API key and adds every check with its ' +
+      'details (`checks`). The Chromium check runs `<chrome> --version`; its result is reused for a ' +
+      'minute (10 s after a failure).',
     tag: 'Operations',
     public: true,
+    query: z.object({
+      verbose: z.string().optional().describe('Present: every check with its details (requires the API key)'),
+    }),
     responses: { 200: { description: 'Ready', content: json('HealthReady') } },
-    errors: { 503: ['not_ready'] },
+    errors: { 401: ['unauthorized'], 429: ['rate_limited'], 503: ['not_ready'] },
   },
   {
     method: 'get',

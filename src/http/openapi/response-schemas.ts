@@ -39,6 +39,7 @@ export const problemSchema = z.looseObject({
   requestId: z.string().optional().describe('The X-Request-Id of the request; quote it in reports'),
   errors: z.array(fieldErrorSchema).optional().describe('Every bad field (invalid_body, invalid_query, ...)'),
   state: z.string().optional().describe('The session state, for session_live and session_not_ready'),
+  reason: z.string().optional().describe('not_ready: the failed check in one word (dataDir, chrome)'),
 });
 
 export const healthLiveSchema = z.object({ status: z.literal('ok') });
@@ -49,8 +50,11 @@ const checkSchema = z.looseObject({
 });
 
 export const healthReadySchema = z.object({
-  status: z.literal('ok'),
-  checks: z.object({ config: checkSchema, dataDir: checkSchema, chrome: checkSchema }),
+  status: z.literal('ready'),
+  checks: z
+    .object({ config: checkSchema, dataDir: checkSchema, chrome: checkSchema })
+    .optional()
+    .describe('Only with ?verbose (and the key)'),
 });
 
 export const simulatorStatusSchema = z.object({

@@ -4,6 +4,7 @@ import { createEventBuffer } from '../../events/sse-buffer.js';
 import { openSseStream } from '../../events/sse-stream.js';
 import type { AnyWaEvent, EventBus } from '../../events/types.js';
 import type { Logger } from '../../logger.js';
+import { apiKeyIdOf } from '../auth.js';
 import { parseSessionId } from '../session-id.js';
 
 export interface EventsRouterDeps {
@@ -15,6 +16,8 @@ export interface EventsRouterDeps {
   bufferSize?: number;
   /** Unsent bytes a client may fall behind by before its stream is closed. */
   maxBufferedBytes?: number;
+  /** Open streams per API key (per address when the app runs without a key); 20 by default. */
+  maxStreamsPerKey?: number;
 }
 
 export type EventsRouter = Router & {
@@ -27,12 +30,31 @@ export const createEventsRouter = (deps: EventsRouterDeps): EventsRouter => {
   const maxBufferedBytes = deps.maxBufferedBytes ?? 1024 * 1024;
   // Subscribed now, not at the first client, so a client that reconnects finds what it missed.
   const buffer = createEventBuffer({ bus: deps.bus, size: deps.bufferSize ?? 1000 });
+  const maxStreams = deps.maxStreamsPerKey ?? 20;
   const open = new Set<() => void>();
+  /** Open streams per holder; an entry leaves when its last stream closes. */
+  const streamsOf = new Map<string, number>();
   const router = Router();
 
   const serve = (req: Request, res: Response, filter: (e: AnyWaEvent) => boolean) => {
     // Read (and validated) before the stream starts, so a bad one can still be answered with a 400.
     const lastEventId = lastEventIdOf(req);
+    // A stream holds a socket, a subscription and a timer for hours: one key must not open thousands.
+    const holder = apiKeyIdOf(res) ?? `ip:${req.ip ?? ''}`;
+    const count = streamsOf.get(holder) ?? 0;
+    if (count >= maxStreams) {
+      throw appError(
+        'too_many_streams',
+        `At most ${maxStreams} event streams may be open at once per API key; close one first`,
+        { details: { limit: maxStreams } },
+      );
+    }
+    streamsOf.set(holder, count + 1);
+    res.on('close', () => {
+      const left = (streamsOf.get(holder) ?? 1) - 1;
+      if (left <= 0) streamsOf.delete(holder);
+      else streamsOf.set(holder, left);
+    });
     const end = openSseStream(req, res, {
       bus: deps.bus,
       buffer,

@@ -2,12 +2,13 @@ import { Router } from 'express';
 import { createMediaFetcher, type MediaFetcher } from '../../messages/fetch-media.js';
 import { parseSendMessageBody } from '../../messages/schemas.js';
 import { toOutgoingContent } from '../../messages/to-content.js';
+import { wrongState } from '../../sessions/session-errors.js';
 import type { SessionManager } from '../../sessions/types.js';
 import { requireJsonBody } from '../json-body.js';
 import { parseSessionId } from '../session-id.js';
 
 export interface MessagesRouterDeps {
-  manager: Pick<SessionManager, 'sendMessage'>;
+  manager: Pick<SessionManager, 'sendMessage' | 'get'>;
   /** Downloads `media.url`; built from `limits` when not given. */
   fetchMedia?: MediaFetcher;
   limits: {
@@ -33,6 +34,13 @@ export const createMessagesRouter = (deps: MessagesRouterDeps): Router => {
     // Id and body are checked before a media download starts, so a bad request costs nothing.
     const id = parseSessionId(req.params.id);
     const body = parseSendMessageBody(req.body);
+    // The session is checked before anything is downloaded: a request for a session that does not
+    // exist or cannot send must not make this server fetch a URL on the client's behalf. sendMessage
+    // checks again, as the state may change during the download.
+    const { state } = deps.manager.get(id);
+    if (state !== 'READY') {
+      throw wrongState('session_not_ready', `Session "${id}" is ${state}, not READY.`, state);
+    }
     const content = await toOutgoingContent(body, { fetchMedia, maxMediaBytes: deps.limits.maxMediaBytes });
     const sent = await deps.manager.sendMessage(
       id,

@@ -77,7 +77,14 @@ const negotiateQrFormat = (req: Request): QrFormat => {
 
 const sessionLocation = (id: string): string => `/sessions/${id}`;
 
-export const createSessionsRouter = (deps: { manager: SessionManager; qrRenderer?: QrRenderer }): Router => {
+export interface SessionsRouterDeps {
+  manager: SessionManager;
+  qrRenderer?: QrRenderer;
+  /** Refuses a session webhook URL that points inward (createWebhookUrlCheck); none: every URL passes. */
+  checkWebhookUrl?: (url: string) => Promise<void>;
+}
+
+export const createSessionsRouter = (deps: SessionsRouterDeps): Router => {
   const { manager } = deps;
   const qrRenderer = deps.qrRenderer ?? createQrRenderer();
   const router = Router();
@@ -102,6 +109,7 @@ export const createSessionsRouter = (deps: { manager: SessionManager; qrRenderer
     .post(requireJsonBody, async (req, res) => {
       const id = parseSessionId(req.params.id);
       const body = parseBody(createBodySchema, req);
+      if (body?.webhook) await deps.checkWebhookUrl?.(body.webhook.url);
       const options = body?.webhook === undefined ? {} : { webhook: body.webhook };
       const { created, session } = await manager.create(id, options);
       res
