@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { SessionManager } from '../sessions/types.js';
 import { createAccessLog } from './access-log.js';
 import { createApiKeyAuth } from './auth.js';
+import { createDashboardRouter } from './dashboard.js';
 import { createDocsRouter } from './docs.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { createMetricsRouter } from './metrics-route.js';
@@ -69,6 +70,8 @@ export const createApp = (deps: AppDeps): App => {
   if (deps.health) app.use(deps.health);
   const docs = [createOpenApiRouter({ docsPublic: deps.config.DOCS_PUBLIC }), createDocsRouter()];
   if (deps.config.DOCS_PUBLIC) app.use(...docs);
+  // The dashboard's page and files hold no secret: the page asks for the key and sends it itself.
+  app.use(createDashboardRouter());
 
   // Before the body parser: an unauthenticated body is never read.
   if (deps.apiKey) app.use(createApiKeyAuth({ apiKey: deps.apiKey }));
