@@ -65,7 +65,7 @@ export const SessionDetail = (props: DetailProps) => {
               }
             </p>
             ${
-              session.state === 'QR' || session.state === 'STARTING'
+              session.state === 'QR'
                 ? html`<${LinkPanel}
                     api=${api}
                     sessionId=${sessionId}
@@ -74,7 +74,8 @@ export const SessionDetail = (props: DetailProps) => {
                   />`
                 : ''
             }
-            ${session.state === 'AUTHENTICATED' ? html`<p role="status">Linked; loading the chats…</p>` : ''}
+            ${session.state === 'STARTING' ? html`<p>Starting the browser…</p>` : ''}
+            ${session.state === 'AUTHENTICATED' ? html`<p>Linked; loading the chats…</p>` : ''}
             <section aria-labelledby="actions-title">
               <h3 id="actions-title">Actions</h3>
               <div class="buttons">
