@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer';
+import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer';
 import { expect } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -94,7 +94,7 @@ export const expectAccessible = async (page: Page, screen: string): Promise<void
 
 /** Waits until the page's text contains `text` (anywhere in body), bounded. */
 export const waitForText = async (page: Page, text: string, timeout = 20_000): Promise<void> => {
-  await page.waitForFunction((t: string) => document.body.innerText.includes(t), { timeout }, text);
+  await page.waitForFunction((t: string) => document.body.textContent.includes(t), { timeout }, text);
 };
 
 export const typeInto = async (page: Page, selector: string, text: string): Promise<void> => {
@@ -107,14 +107,14 @@ export const typeInto = async (page: Page, selector: string, text: string): Prom
 export const clickButton = async (page: Page, label: string, scope = 'body'): Promise<void> => {
   const handle = await page.waitForFunction(
     (s: string, l: string) =>
-      [...document.querySelectorAll(`${s} button`)].find(
-        (b) => (b as HTMLButtonElement).innerText.trim() === l && !(b as HTMLButtonElement).disabled,
+      [...document.querySelectorAll<HTMLButtonElement>(`${s} button`)].find(
+        (b) => b.textContent.trim() === l && !b.disabled,
       ) ?? null,
     {},
     scope,
     label,
   );
-  const element = handle.asElement();
+  const element = handle.asElement() as ElementHandle<Element> | null;
   if (element === null) throw new Error(`No button ${label}`);
   await element.click();
 };

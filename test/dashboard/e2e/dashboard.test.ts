@@ -25,7 +25,7 @@ const requested: string[] = [];
 
 const rowOf = (id: string) => `tr[data-session="${id}"]`;
 
-const rowText = (id: string) => page.$eval(rowOf(id), (row) => (row as HTMLElement).innerText);
+const rowText = (id: string) => page.$eval(rowOf(id), (row) => (row as HTMLElement).textContent);
 
 const waitForRow = (id: string, text: string) =>
   page.waitForFunction(
@@ -144,7 +144,7 @@ describe('dashboard', () => {
     await typeInto(page, '#new-session', 'shop');
     await clickButton(page, 'Create');
     await waitForText(page, 'Create shop failed: Conflict');
-    const alert = await page.$eval('[role="alert"]', (el) => (el as HTMLElement).innerText);
+    const alert = await page.$eval('[role="alert"]', (el) => (el as HTMLElement).textContent);
     expect(alert).toMatch(/HTTP 409/);
     await expectAccessible(page, 'failed action');
     await clickButton(page, 'Dismiss');
@@ -152,7 +152,7 @@ describe('dashboard', () => {
     // Stop (confirmed, naming the session), then start again: READY without a QR.
     await clickButton(page, 'Stop');
     await page.waitForSelector('dialog[open]');
-    expect(await page.$eval('dialog[open]', (d) => (d as HTMLElement).innerText)).toContain(
+    expect(await page.$eval('dialog[open]', (d) => (d as HTMLElement).textContent)).toContain(
       'Stop session shop?',
     );
     await expectAccessible(page, 'confirmation');
@@ -200,7 +200,7 @@ describe('dashboard', () => {
     const port = new URL(server.baseUrl).port;
     await stopAndVerify(server);
     await page.waitForSelector('.connection[data-status="reconnecting"]');
-    const banner = await page.$eval('.connection', (el) => (el as HTMLElement).innerText);
+    const banner = await page.$eval('.connection', (el) => (el as HTMLElement).textContent);
     expect(banner).toMatch(/reconnecting.*last event at \d/i);
     await expectAccessible(page, 'reconnecting');
 
