@@ -92,7 +92,10 @@ export const createDashboardRouter = (deps: { dir?: string } = {}): Router => {
     // Relative URLs resolve against the page's own URL, so it must end with a slash. The redirect is
     // relative too: behind a proxy that adds a prefix, `dashboard/` keeps it.
     if (!req.originalUrl.split('?')[0]?.endsWith('/')) {
-      res.redirect(301, `${DASHBOARD_PATH.slice(1)}/`);
+      res
+        .status(301)
+        .location(`${DASHBOARD_PATH.slice(1)}/`)
+        .end();
       return;
     }
     if (!files.has('app.js')) {
