@@ -34,6 +34,16 @@ const removalWords: Record<string, string> = {
 
 export const removalText = (reason: string): string => removalWords[reason] ?? reason;
 
+/** whatsapp-web.js's MessageAck values. */
+const ackWords: Record<number, string> = {
+  [-1]: 'in error',
+  0: 'pending',
+  1: 'on the server',
+  2: 'delivered',
+  3: 'read',
+  4: 'played',
+};
+
 const str = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
 /** One line per event for the recent-events list. */
@@ -49,7 +59,7 @@ export const describeEvent = (event: WaEvent): string => {
     case 'message.received':
       return `Message ${p.fromMe ? 'to' : 'from'} ${numberOf(str(p.fromMe ? p.to : p.from))}: ${str(p.body)}`;
     case 'message.ack':
-      return `Message ${str(p.id)} acknowledged (${str(p.ack)})`;
+      return `A sent message is ${ackWords[Number(p.ack)] ?? `at ack ${str(p.ack)}`}`;
     default:
       return event.type;
   }
