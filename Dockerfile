@@ -13,7 +13,7 @@ ENV PUPPETEER_SKIP_DOWNLOAD=true \
     SCARF_ANALYTICS=false
 COPY package.json package-lock.json .npmrc .puppeteerrc.cjs ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.dashboard.json ./
 COPY scripts ./scripts
 COPY src ./src
 RUN npm run build \
