@@ -189,6 +189,27 @@ describe('dashboard', () => {
     expect(JSON.stringify(server.logs)).not.toContain('not-the-key');
   });
 
+  it('links by a pairing code for a phone number instead of the QR', async () => {
+    await typeInto(page, '#new-session', 'papa');
+    await clickButton(page, 'Create');
+    await page.waitForSelector('img.qr');
+    await typeInto(page, '#pair-phone', '+49 151 23456789');
+    await clickButton(page, 'Get a pairing code');
+    await page.waitForSelector('.pairing-code');
+    const code = await page.$eval('.pairing-code', (el) => el.textContent.trim());
+    expect(code).toMatch(/^[A-Z0-9-]{8,9}$/);
+    await expectAccessible(page, 'pairing code');
+
+    const confirmed = await server.request('POST', '/sessions/papa/simulator/pairing-code/confirm', { code });
+    expect(confirmed.status).toBe(200);
+    await waitForRow('papa', 'Ready');
+    await waitForRow('papa', '+4915123456789');
+    await waitForText(page, 'Session papa is linked and ready.');
+    await clickButton(page, 'Log out and delete');
+    await confirmWith('Log out and delete papa');
+    await page.waitForFunction((s: string) => document.querySelector(s) === null, {}, rowOf('papa'));
+  });
+
   it('shows the server going away (reconnecting, with the last event time) and comes back by itself', async () => {
     await typeInto(page, '#new-session', 'back');
     await clickButton(page, 'Create');
