@@ -40,6 +40,23 @@ const signIn = async (key: string) => {
   await clickButton(page, 'Sign in');
 };
 
+/** Presses Tab until the focus is on `selector` (with that text, when given): bounded. */
+const tabTo = async (selector: string, text?: string) => {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    const here = await page.evaluate(
+      (s: string, t: string | null) => {
+        const el = document.activeElement;
+        return el?.matches(s) === true && (t === null || el.textContent?.trim() === t);
+      },
+      selector,
+      text ?? null,
+    );
+    if (here) return;
+  }
+  throw new Error(`Tab never reached ${selector} ${text ?? ''}`);
+};
+
 const confirmWith = async (label: string) => {
   await page.waitForSelector('dialog[open]');
   await clickButton(page, label, 'dialog[open]');
@@ -187,6 +204,37 @@ describe('dashboard', () => {
     expect(requested.filter((url) => url.includes(TEST_API_KEY))).toEqual([]);
     expect(JSON.stringify(server.logs)).not.toContain(TEST_API_KEY);
     expect(JSON.stringify(server.logs)).not.toContain('not-the-key');
+  });
+
+  it('works by keyboard alone: sign in, create, confirm with the dialog, cancel with Escape', async () => {
+    await clickButton(page, 'Sign out');
+    await page.waitForSelector('#api-key');
+    await tabTo('#api-key');
+    await page.keyboard.type(TEST_API_KEY);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#new-session');
+
+    await tabTo('#new-session');
+    await page.keyboard.type('keys');
+    await page.keyboard.press('Enter');
+    await waitForRow('keys', 'Waiting for scan');
+
+    // The dialog takes the focus on Cancel, and Escape closes it without doing anything.
+    await tabTo('button', 'Stop');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('dialog[open]');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.querySelector('dialog[open]') === null);
+    await waitForRow('keys', 'Waiting for scan');
+
+    await tabTo('button', 'Log out and delete');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('dialog[open]');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Log out and delete keys');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((s: string) => document.querySelector(s) === null, {}, rowOf('keys'));
   });
 
   it('links by a pairing code for a phone number instead of the QR', async () => {
