@@ -15,6 +15,9 @@ export interface EventStreamHandlers {
 /** Waits between attempts while the server is away: quick at first, then every few seconds. */
 const RETRY_DELAYS_MS = [500, 1000, 2000, 3000];
 
+/** Three of the server's 15 s pings missed: the connection is dead. */
+const SILENCE_LIMIT_MS = 45_000;
+
 /** Resolves after `ms`, or at once when the stream is stopped (its timer cleared). */
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -39,10 +42,30 @@ export const openEventStream = (headers: Record<string, string>, handlers: Event
   let failures = 0;
 
   const readOnce = async (): Promise<'retry' | 'stop'> => {
+    // One connection: given up when nothing (not even the server's 15 s ping) arrives for a while,
+    // as a connection a proxy or a network silently dropped never ends by itself.
+    const connection = new AbortController();
+    const stopConnection = () => connection.abort();
+    controller.signal.addEventListener('abort', stopConnection);
+    let silence: ReturnType<typeof setTimeout> | undefined;
+    const heard = () => {
+      clearTimeout(silence);
+      silence = setTimeout(stopConnection, SILENCE_LIMIT_MS);
+    };
+    heard();
+    try {
+      return await readConnection(connection.signal, heard);
+    } finally {
+      clearTimeout(silence);
+      controller.signal.removeEventListener('abort', stopConnection);
+    }
+  };
+
+  const readConnection = async (signal: AbortSignal, heard: () => void): Promise<'retry' | 'stop'> => {
     const res = await fetch(apiUrl('events'), {
       headers: { ...headers, accept: 'text/event-stream', 'last-event-id': lastEventId },
       cache: 'no-store',
-      signal: controller.signal,
+      signal,
     });
     if (res.status === 401) {
       handlers.onUnauthorized();
@@ -56,6 +79,7 @@ export const openEventStream = (headers: Record<string, string>, handlers: Event
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return 'retry';
+      heard();
       for (const message of parser.push(value)) {
         if (message.id !== null) lastEventId = message.id;
         try {
