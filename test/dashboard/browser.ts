@@ -97,13 +97,25 @@ export const waitForText = async (page: Page, text: string, timeout = 20_000): P
   await page.waitForFunction((t: string) => document.body.textContent.includes(t), { timeout }, text);
 };
 
+/**
+ * Replaces the text of an input by typing. Focused through the DOM, not by a mouse click: the page
+ * moves as live updates arrive (a QR image, a notice), and a click aimed a moment earlier can land on
+ * something else. The keyboard-only test drives focus with real Tab presses.
+ */
 export const typeInto = async (page: Page, selector: string, text: string): Promise<void> => {
-  await page.click(selector, { count: 3 });
+  await page.$eval(selector, (el) => {
+    const input = el as HTMLInputElement | HTMLTextAreaElement;
+    input.focus();
+    input.select();
+  });
   await page.keyboard.press('Backspace');
-  await page.type(selector, text);
+  await page.keyboard.type(text);
 };
 
-/** Clicks the button whose visible text is exactly `label` (inside `scope`, a CSS selector). */
+/**
+ * Clicks the enabled button whose text is exactly `label` (inside `scope`, a CSS selector), with the
+ * element's own click() for the same reason as typeInto: a mouse aimed before the layout moved misses.
+ */
 export const clickButton = async (page: Page, label: string, scope = 'body'): Promise<void> => {
   const handle = await page.waitForFunction(
     (s: string, l: string) =>
@@ -114,7 +126,7 @@ export const clickButton = async (page: Page, label: string, scope = 'body'): Pr
     scope,
     label,
   );
-  const element = handle.asElement() as ElementHandle<Element> | null;
+  const element = handle.asElement() as ElementHandle<HTMLButtonElement> | null;
   if (element === null) throw new Error(`No button ${label}`);
-  await element.click();
+  await element.evaluate((button) => button.click());
 };
