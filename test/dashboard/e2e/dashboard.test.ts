@@ -279,4 +279,17 @@ describe('dashboard', () => {
     await waitForState(server, 'back', 'READY');
     await waitForRow('back', 'Ready');
   });
+
+  it('sends the reader back to sign in when the key stops being accepted (the server restarted with another)', async () => {
+    await page.waitForSelector('.connection[data-status="live"]');
+    const port = new URL(server.baseUrl).port;
+    await stopAndVerify(server);
+    server = await startServer(
+      { ...sandboxEnv, PORT: port, API_KEY: 'another-key-0123456789abcdef' },
+      { dataDir: server.dataDir },
+    );
+    await page.waitForSelector('#api-key', { timeout: 30_000 });
+    await waitForText(page, 'The server refused the key');
+    expect(await page.evaluate(() => JSON.stringify(sessionStorage))).not.toContain(TEST_API_KEY);
+  });
 });
