@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Router } from 'express';
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
 
 /** Where the dashboard lives; every URL inside it is relative, so a proxy may mount it under a prefix. */
 export const DASHBOARD_PATH = '/dashboard';
@@ -99,7 +99,7 @@ export const createDashboardRouter = (deps: { dir?: string } = {}): Router => {
       return;
     }
     if (!files.has('app.js')) {
-      throw new AppError(503, 'dashboard_not_built', 'The dashboard is not built: run npm run build');
+      throw appError('dashboard_not_built', 'The dashboard is not built: run npm run build');
     }
     res.set({ 'Content-Security-Policy': contentSecurityPolicy, 'Cache-Control': 'no-cache' });
     res.type('html').send(page);
@@ -109,7 +109,7 @@ export const createDashboardRouter = (deps: { dir?: string } = {}): Router => {
     const { file } = req.params;
     const vendored = vendor.get(file);
     if (vendored === undefined && !files.has(file)) {
-      throw new AppError(404, 'not_found', `No dashboard file ${file}`);
+      throw appError('not_found', `No dashboard file ${file}`);
     }
     // no-cache, not max-age: after an upgrade the browser revalidates (ETag) instead of mixing versions.
     const options = { headers: { 'Cache-Control': 'no-cache' } };
