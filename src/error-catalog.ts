@@ -48,6 +48,7 @@ export const errorCatalog = {
   send_failed: entry(502, 'WhatsApp Web did not send the message'),
   media_fetch_failed: entry(502, 'The media could not be fetched'),
   browser_missing: entry(503, 'No Chromium found'),
+  dashboard_not_built: entry(503, 'The dashboard is not compiled (npm run build)'),
   shutting_down: entry(503, 'The server is shutting down'),
   session_limit: entry(503, 'MAX_SESSIONS reached'),
   folder_locked: entry(503, "An earlier session's folder cannot be removed yet"),

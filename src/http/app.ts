@@ -7,6 +7,7 @@ import type { SessionManager } from '../sessions/types.js';
 import { createAccessLog } from './access-log.js';
 import { createApiKeyAuth } from './auth.js';
 import { createAuthFailureLimit } from './auth-failure-limit.js';
+import { createDashboardRouter } from './dashboard.js';
 import { createDocsRouter } from './docs.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import type { HealthRouter } from './health.js';
@@ -65,6 +66,8 @@ export const createApp = (deps: AppDeps): App => {
   if (deps.health) app.use(deps.health);
   const docs = [createOpenApiRouter({ docsPublic: deps.config.DOCS_PUBLIC }), createDocsRouter()];
   if (deps.config.DOCS_PUBLIC) app.use(...docs);
+  // The dashboard's page and files hold no secret: the page asks for the key and sends it itself.
+  app.use(createDashboardRouter());
 
   // Before the body parser: an unauthenticated body is never read. The failed-authentication limit
   // comes first, so an address that keeps guessing is refused before its key is even compared.

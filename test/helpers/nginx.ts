@@ -47,6 +47,8 @@ export interface AdaptOptions {
   tempDirectives: string[];
   /** Running as root: workers need a user that exists here (the image's `nginx` may not). */
   runningAsRoot: boolean;
+  /** Turns on the config's commented path-prefix location (`/wa/`). */
+  pathPrefix?: boolean;
 }
 
 /**
@@ -60,7 +62,8 @@ export interface AdaptOptions {
  * - `listen 80;` → `listen 127.0.0.1:<listenPort>;`;
  * - the upstream's `server app:3000 resolve` → the test server's address (`resolve`, for Docker's
  *   DNS, needs nginx 1.27.3; the test runs Debian's, which may be older);
- * - after `http {`: temp paths into `dir` (they default to /var/lib/nginx).
+ * - after `http {`: temp paths into `dir` (they default to /var/lib/nginx);
+ * - with `pathPrefix`: the commented `location ^~ /wa/` line, uncommented as a user would.
  */
 export const adaptNginxConf = (source: string, options: AdaptOptions): string => {
   const file = (name: string) => path.join(options.dir, name);
@@ -76,6 +79,7 @@ export const adaptNginxConf = (source: string, options: AdaptOptions): string =>
       `http {\n${options.tempDirectives.map((d) => `  ${d} ${file(d.replace('_temp_path', '-temp'))};`).join('\n')}`,
     ],
   ];
+  if (options.pathPrefix) rewrites.push([/^(\s*)# (location \^~ \/wa\/ .*)$/m, '$1$2']);
   let text = source;
   for (const [pattern, replacement] of rewrites) {
     const matches = text.match(new RegExp(pattern.source, `${pattern.flags}g`))?.length ?? 0;
@@ -125,6 +129,7 @@ export const startNginx = async (options: {
   nginx: string;
   upstream: string;
   dir: string;
+  pathPrefix?: boolean;
 }): Promise<NginxProcess> => {
   const listenPort = await freePort();
   const config = adaptNginxConf(await readFile(SHIPPED_NGINX_CONF, 'utf8'), {
@@ -133,6 +138,7 @@ export const startNginx = async (options: {
     dir: options.dir,
     tempDirectives: tempPathDirectives(options.nginx),
     runningAsRoot: process.getuid?.() === 0,
+    ...(options.pathPrefix ? { pathPrefix: true } : {}),
   });
   const configFile = path.join(options.dir, 'nginx.conf');
   await writeFile(configFile, config);

@@ -27,8 +27,8 @@ export interface OperationSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'Sessions' | 'Messages' | 'Events' | 'Sandbox' | 'Operations' | 'Documentation';
-  /** Health: open to probes without a key. */
+  tag: 'Sessions' | 'Messages' | 'Events' | 'Sandbox' | 'Operations' | 'Documentation' | 'Dashboard';
+  /** Health and the dashboard's files: open without a key. */
   public?: boolean;
   /** Adds `{id}`, and 400 invalid_session_id. */
   sessionId?: boolean;
@@ -428,6 +428,45 @@ export const operations: OperationSpec[] = [
           'text/css': { json: { type: 'string' } },
           'text/javascript': { json: { type: 'string' } },
           'image/png': { json: { type: 'string', contentMediaType: 'image/png' } },
+        },
+      },
+    },
+    errors: { 404: ['not_found'] },
+  },
+  {
+    method: 'get',
+    path: '/dashboard',
+    operationId: 'dashboard',
+    summary: 'The web dashboard (its page asks for the key and sends it as a header with every call)',
+    description:
+      'Without a trailing slash: 301 to `dashboard/` (relative, so a proxy prefix is kept). 503 dashboard_not_built when `npm run build` has not compiled it.',
+    tag: 'Dashboard',
+    public: true,
+    responses: {
+      200: { description: 'The page', content: { 'text/html': { json: { type: 'string' } } } },
+      301: {
+        description: 'To the page, with the trailing slash its relative URLs need',
+        headers: { Location: { description: '`dashboard/`', schema: { type: 'string' } } },
+      },
+    },
+    errors: { 503: ['dashboard_not_built'] },
+  },
+  {
+    method: 'get',
+    path: '/dashboard/{file}',
+    operationId: 'dashboardFile',
+    summary: "The dashboard's compiled modules, stylesheet, and preact and htm",
+    tag: 'Dashboard',
+    public: true,
+    pathParams: [
+      { name: 'file', description: 'A file name, such as app.js or preact.mjs', schema: { type: 'string' } },
+    ],
+    responses: {
+      200: {
+        description: 'The file',
+        content: {
+          'text/javascript': { json: { type: 'string' } },
+          'text/css': { json: { type: 'string' } },
         },
       },
     },
