@@ -9,6 +9,13 @@ import type { EventPayloads, EventType } from './types.js';
  */
 const sessionState = z.enum(sessionStates);
 
+export const mediaInfoSchema = z.object({
+  mimetype: z.string().nullable(),
+  size: z.number().nullable().describe('Bytes, as WhatsApp announces it'),
+  filename: z.string().nullable(),
+  caption: z.string().nullable(),
+});
+
 export const eventPayloadSchemas = {
   'session.status': z.object({
     state: sessionState,
@@ -26,6 +33,11 @@ export const eventPayloadSchemas = {
     timestamp: z.number().describe('Unix seconds, as WhatsApp reports it'),
     fromMe: z.boolean(),
     hasMedia: z.boolean(),
+    media: mediaInfoSchema
+      .nullable()
+      .describe(
+        'A file message (image, video, audio, ptt, document, sticker): fetch it with GET /sessions/{id}/messages/{messageId}/media',
+      ),
   }),
   'message.ack': z.object({
     id: z.string(),

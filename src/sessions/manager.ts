@@ -118,9 +118,10 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     what: string,
     code: string,
     failure: string,
+    timeoutMs = config.PROTOCOL_TIMEOUT_MS,
   ): Promise<T> => {
     try {
-      return await withTimeout(work, config.PROTOCOL_TIMEOUT_MS, what);
+      return await withTimeout(work, timeoutMs, what);
     } catch (err) {
       if (err instanceof AppError) throw err;
       throw new AppError(502, code, `${failure}: ${toError(err).message}`, { cause: err });
@@ -439,6 +440,19 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
         'send_failed',
         'WhatsApp Web did not send the message',
       );
+    },
+
+    async runOnReady(id, call, work) {
+      const session = find(id);
+      const client = session.client;
+      if (session.state !== 'READY' || !client) {
+        throw wrongState(
+          'session_not_ready',
+          `Session "${id}" is ${session.state}, not READY.`,
+          session.state,
+        );
+      }
+      return callBrowser(work(client.whatsapp()), call.what, call.code, call.failure, call.timeoutMs);
     },
 
     page(id) {

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { MediaInfo, WhatsAppPort } from '../whatsapp/port.js';
 
 export const sessionStates = [
   'STARTING',
@@ -32,6 +33,8 @@ export interface IncomingMessage {
   timestamp: number;
   fromMe: boolean;
   hasMedia: boolean;
+  /** What a file message announces (type is in `type`); fetch it with GET messages/{id}/media. */
+  media: MediaInfo | null;
 }
 
 export type OutgoingContent =
@@ -73,7 +76,20 @@ export interface SessionClient extends EventEmitter<SessionClientEvents> {
   sendMessage(chatId: string, content: OutgoingContent, options: SendOptions): Promise<{ id: string }>;
   /** The puppeteer page, for the simulator driver; undefined before launch. */
   page(): import('puppeteer').Page | undefined;
+  /** Chats, contacts and media of this client (src/whatsapp); the manager runs them only when READY. */
+  whatsapp(): WhatsAppPort;
   dispose(): void;
+}
+
+/** How one call on a READY client is named and bounded (see SessionManager.runOnReady). */
+export interface ReadyCall {
+  /** Named in the 504: "<what> did not finish within N ms". */
+  what: string;
+  /** The 502 code when the library fails. */
+  code: string;
+  /** The 502 detail's start: "<failure>: <library message>". */
+  failure: string;
+  timeoutMs?: number;
 }
 
 export interface ClientFactoryInput {
@@ -134,6 +150,11 @@ export interface SessionManager {
     content: OutgoingContent,
     options?: SendOptions,
   ): Promise<{ id: string }>;
+  /**
+   * Runs `work` on the session's client: 409 `session_not_ready` with the state unless READY, 504
+   * past `call.timeoutMs` (PROTOCOL_TIMEOUT_MS by default), a library failure a 502 `call.code`.
+   */
+  runOnReady<T>(id: string, call: ReadyCall, work: (wa: WhatsAppPort) => Promise<T>): Promise<T>;
   /** The session's page, for the simulator routes; 409 when no browser runs. */
   page(id: string): import('puppeteer').Page;
   /** Restore every session that has an auth folder, bounded concurrency. */

@@ -3,6 +3,8 @@ import type { Page } from 'puppeteer';
 import type WAWebJS from 'whatsapp-web.js';
 import wwebjs from 'whatsapp-web.js';
 import type { Logger } from '../logger.js';
+import type { WhatsAppPort } from '../whatsapp/port.js';
+import { createWwebjsPort, mediaOf } from '../whatsapp/wwebjs-port.js';
 import type {
   ClientFactory,
   IncomingMessage,
@@ -48,6 +50,7 @@ const toIncoming = (msg: WAWebJS.Message): IncomingMessage => ({
   timestamp: msg.timestamp,
   fromMe: msg.fromMe,
   hasMedia: msg.hasMedia,
+  media: mediaOf(msg),
 });
 
 class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements SessionClient {
@@ -59,6 +62,7 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
   /** Settles (never rejects) when initialize() does; null before it is called. */
   private initializing: Promise<void> | null = null;
   private initSettled = false;
+  private port: WhatsAppPort | null = null;
 
   constructor(
     private readonly sessionId: string,
@@ -203,6 +207,11 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
 
   page(): Page | undefined {
     return this.client.pupPage ?? undefined;
+  }
+
+  whatsapp(): WhatsAppPort {
+    this.port ??= createWwebjsPort(this.client);
+    return this.port;
   }
 
   dispose(): void {

@@ -45,6 +45,47 @@ export interface SimulatorOutboxEntry {
   quotedMsgId: string | null;
 }
 
+export type SimulatorMediaType = 'image' | 'video' | 'audio' | 'ptt' | 'document' | 'sticker';
+
+export interface SimulatorIncoming {
+  from: string;
+  /** The text, or the caption of a file. */
+  body: string;
+  media?: { type: SimulatorMediaType; mimetype: string; data: string; filename?: string | undefined };
+  quotedMessageId?: string | undefined;
+}
+
+export interface SimulatorContact {
+  phone: string;
+  name?: string | undefined;
+  pushname?: string | undefined;
+  business?: boolean | undefined;
+  about?: string | undefined;
+  profilePictureUrl?: string | undefined;
+  /** false: WhatsApp's directory does not know the number. Default true. */
+  onWhatsApp?: boolean | undefined;
+  /** false: not in the phone's address book. Default true. */
+  inAddressBook?: boolean | undefined;
+}
+
+export interface SimulatorChatSeed {
+  id: string;
+  name?: string | undefined;
+  archived?: boolean | undefined;
+  pinned?: boolean | undefined;
+  muted?: boolean | undefined;
+  unreadCount?: number | undefined;
+  messages?: Array<{ fromMe: boolean; body: string; timestamp?: number | undefined }> | undefined;
+}
+
+export interface SimulatorChatView {
+  id: string;
+  unreadCount: number;
+  /** What the contact sees the client doing: typing, recording, paused, or nothing yet. */
+  chatState: 'typing' | 'recording' | 'paused' | null;
+  messages: number;
+}
+
 export interface SimulatorDriverOptions {
   /** Limit for each single action on the page. Default 5000 ms. */
   timeoutMs?: number;
@@ -62,8 +103,16 @@ export interface SimulatorDriver {
   pairingCode(): Promise<{ phone: string; code: string } | null>;
   /** Enters the code on the phone: links the device as that phone number. */
   confirmPairingCode(code: string): Promise<void>;
-  /** Delivers a text message from `from`; returns its serialized message id. */
-  incomingMessage(msg: { from: string; body: string }): Promise<string>;
+  /** Delivers a text or a file from `from`; returns its serialized message id. */
+  incomingMessage(msg: SimulatorIncoming): Promise<string>;
+  /** WhatsApp's server no longer has the message's file. */
+  expireMedia(messageId: string): Promise<void>;
+  /** A contact in the phone's address book and WhatsApp's directory; returns its wid. */
+  seedContact(contact: SimulatorContact): Promise<string>;
+  /** A chat with history the phone already has; returns its id and its messages' ids, oldest first. */
+  seedChat(chat: SimulatorChatSeed): Promise<{ id: string; messages: string[] }>;
+  /** Every chat as the phone sees it. */
+  chats(): Promise<SimulatorChatView[]>;
   /** Everything the client sent through the page, oldest first. */
   outbox(): Promise<SimulatorOutboxEntry[]>;
   /** Moves a message's ack (2 delivered, 3 read); the client emits `message_ack`. */
@@ -83,6 +132,10 @@ type SimMethod =
   | 'rotateQr'
   | 'confirmPairingCode'
   | 'receiveMessage'
+  | 'expireMedia'
+  | 'seedContact'
+  | 'seedChat'
+  | 'chats'
   | 'outbox'
   | 'setAck'
   | 'setState'
@@ -171,7 +224,11 @@ export const createSimulatorDriver = (page: Page, opts: SimulatorDriverOptions =
     rotateQr: () => call<string>('rotateQr'),
     pairingCode: async () => (await status()).pairing,
     confirmPairingCode: (code) => call<void>('confirmPairingCode', [code]),
-    incomingMessage: (msg) => call<string>('receiveMessage', [{ from: msg.from, body: msg.body }]),
+    incomingMessage: (msg) => call<string>('receiveMessage', [msg]),
+    expireMedia: (messageId) => call<void>('expireMedia', [messageId]),
+    seedContact: (contact) => call<string>('seedContact', [contact]),
+    seedChat: (chat) => call<{ id: string; messages: string[] }>('seedChat', [chat]),
+    chats: () => call<SimulatorChatView[]>('chats'),
     outbox: () => call<SimulatorOutboxEntry[]>('outbox'),
     setAck: (messageId, ack) => call<void>('setAck', [messageId, ack]),
     setState: (state) => call<void>('setState', [state]),

@@ -5,11 +5,14 @@ import {
   liveStates,
   type OutgoingContent,
   type QrCode,
+  type ReadyCall,
   SESSION_ID_PATTERN,
   type SendOptions,
   type SessionManager,
   type SessionSnapshot,
 } from '../../src/sessions/types.js';
+import type { WhatsAppPort } from '../../src/whatsapp/port.js';
+import { createFakePort } from './fake-port.js';
 
 export type ManagerMethod =
   | 'create'
@@ -20,6 +23,7 @@ export type ManagerMethod =
   | 'stop'
   | 'delete'
   | 'sendMessage'
+  | 'runOnReady'
   | 'page'
   | 'restore'
   | 'shutdown';
@@ -47,6 +51,8 @@ export interface FakeManager extends SessionManager {
   /** The next call of `method` throws `error` instead of doing its work (after being recorded). */
   failNext(method: ManagerMethod, error: unknown): void;
   callsOf(method: ManagerMethod): ManagerCall[];
+  /** What `runOnReady` hands its work: every call rejects until a test scripts it. */
+  port: WhatsAppPort;
 }
 
 const FIXED_TIME = '2025-01-01T00:00:00.000Z';
@@ -98,6 +104,7 @@ export const createFakeManager = (): FakeManager => {
     qrCodes,
     calls,
     browserMissing: null,
+    port: createFakePort(),
     pairingCode: 'ABCD-EFGH',
 
     seed(id, fields) {
@@ -171,6 +178,16 @@ export const createFakeManager = (): FakeManager => {
         });
       }
       return { id: `msg-${calls.length}` };
+    },
+    async runOnReady<T>(id: string, call: ReadyCall, work: (wa: WhatsAppPort) => Promise<T>): Promise<T> {
+      enter('runOnReady', [id, call]);
+      const session = existing(id);
+      if (session.state !== 'READY') {
+        throw new AppError(409, 'session_not_ready', `Session ${id} is not ready`, {
+          details: { state: session.state },
+        });
+      }
+      return work(manager.port);
     },
     page(id: string): Page {
       enter('page', [id]);

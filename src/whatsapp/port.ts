@@ -1,0 +1,85 @@
+/**
+ * What the chat, contact and media operations ask of one READY WhatsApp client. The adapter over
+ * whatsapp-web.js (wwebjs-port.ts) implements it; every id it receives has been validated already
+ * (src/whatsapp/ids.ts), and every call is bounded by whoever runs it (the session manager).
+ */
+
+export interface MediaInfo {
+  mimetype: string | null;
+  /** Bytes, as WhatsApp announces it (before anything is downloaded). */
+  size: number | null;
+  filename: string | null;
+  caption: string | null;
+}
+
+export interface MessageView {
+  id: string;
+  chatId: string;
+  from: string;
+  to: string;
+  /** The sender inside a group; null elsewhere. */
+  author: string | null;
+  fromMe: boolean;
+  /** whatsapp-web.js message type: chat, image, ptt, document, ... */
+  type: string;
+  /** The text, or a file's caption. */
+  body: string;
+  timestamp: number;
+  /** -1 error, 0 pending, 1 server, 2 device, 3 read, 4 played. */
+  ack: number | null;
+  hasMedia: boolean;
+  media: MediaInfo | null;
+  /** The message this one replies to: its WhatsApp id (stanza id) and text, when known. */
+  quoted: { id: string; body: string | null } | null;
+}
+
+export interface ChatView {
+  id: string;
+  name: string;
+  isGroup: boolean;
+  unreadCount: number;
+  archived: boolean;
+  pinned: boolean;
+  muted: boolean;
+  timestamp: number;
+  lastMessage: MessageView | null;
+}
+
+export interface ContactView {
+  id: string;
+  number: string;
+  name: string | null;
+  pushname: string | null;
+  isBusiness: boolean;
+  isMyContact: boolean;
+  isWAContact: boolean;
+}
+
+export interface ContactDetail extends ContactView {
+  about: string | null;
+  profilePictureUrl: string | null;
+}
+
+export interface MediaFile {
+  mimetype: string;
+  filename: string | null;
+  /** base64, as whatsapp-web.js hands it over. */
+  data: string;
+}
+
+export type ChatState = 'typing' | 'recording' | 'paused';
+
+export interface WhatsAppPort {
+  /** The chat id WhatsApp knows the number by, or null when it is not on WhatsApp. */
+  numberId(chatId: string): Promise<string | null>;
+  message(messageId: string): Promise<MessageView | null>;
+  /** The file of a message; null when WhatsApp no longer has it. */
+  downloadMedia(messageId: string): Promise<MediaFile | null>;
+  chats(): Promise<ChatView[]>;
+  /** The newest `limit` messages of a chat, oldest first. */
+  messages(chatId: string, limit: number): Promise<MessageView[]>;
+  markRead(chatId: string): Promise<boolean>;
+  chatState(chatId: string, state: ChatState): Promise<void>;
+  contacts(): Promise<ContactView[]>;
+  contact(contactId: string): Promise<ContactDetail>;
+}
