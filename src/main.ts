@@ -9,7 +9,10 @@ import { createWebhookDispatcher } from './events/webhook-dispatcher.js';
 import { createApp } from './http/app.js';
 import { createHealthRouter } from './http/health.js';
 import { createQrRenderer } from './http/qr-render.js';
+import { createChatsRouter } from './http/routes/chats.js';
+import { createContactsRouter } from './http/routes/contacts.js';
 import { createEventsRouter } from './http/routes/events.js';
+import { createMediaRouter } from './http/routes/media.js';
 import { createMessagesRouter } from './http/routes/messages.js';
 import { createSimulatorRouter } from './http/routes/simulator.js';
 import { createLogger, type Logger } from './logger.js';
@@ -150,6 +153,7 @@ const run = async (): Promise<void> => {
     config.MEDIA_ALLOW_PRIVATE_NETWORKS ? { allowAddress: () => true } : {},
   );
   const qrRenderer = createQrRenderer();
+  const chats = createChatsRouter({ manager, logger });
   const app = createApp({
     qrRenderer,
     manager,
@@ -168,6 +172,12 @@ const run = async (): Promise<void> => {
         }),
         limits: { maxMediaBytes: MAX_MEDIA_BYTES, mediaTimeoutMs: MEDIA_TIMEOUT_MS },
       }),
+      chats,
+      createContactsRouter({ manager }),
+      createMediaRouter({
+        manager,
+        limits: { maxBytes: config.MEDIA_DOWNLOAD_MAX_BYTES, timeoutMs: config.MEDIA_DOWNLOAD_TIMEOUT_MS },
+      }),
       events,
       ...(config.SIMULATOR ? [createSimulatorRouter({ manager })] : []),
     ],
@@ -185,6 +195,7 @@ const run = async (): Promise<void> => {
     defaultSession?.close();
     // Open SSE streams would keep http.close() from ever finishing.
     events.close();
+    chats.close();
     http.close();
     http.closeIdleConnections();
     const work = async () => {

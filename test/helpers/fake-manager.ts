@@ -104,7 +104,8 @@ export const createFakeManager = (): FakeManager => {
     qrCodes,
     calls,
     browserMissing: null,
-    port: createFakePort(),
+    // Every number is on WhatsApp unless a test says otherwise (sends check it first).
+    port: createFakePort({ numberId: async (chatId) => chatId }),
     pairingCode: 'ABCD-EFGH',
 
     seed(id, fields) {

@@ -7,7 +7,10 @@ import type { WebhookStats } from '../../src/events/webhook-dispatcher.js';
 import { type App, createApp } from '../../src/http/app.js';
 import type { ChromeProbe } from '../../src/http/chrome-probe.js';
 import { createHealthRouter } from '../../src/http/health.js';
+import { createChatsRouter } from '../../src/http/routes/chats.js';
+import { createContactsRouter } from '../../src/http/routes/contacts.js';
 import { createEventsRouter } from '../../src/http/routes/events.js';
+import { createMediaRouter } from '../../src/http/routes/media.js';
 import { createMessagesRouter } from '../../src/http/routes/messages.js';
 import { createSimulatorRouter } from '../../src/http/routes/simulator.js';
 import { createLogger } from '../../src/logger.js';
@@ -74,6 +77,9 @@ export const buildFullApp = (
   const events = createEventsRouter({ bus, logger });
   const routers: Router[] = [
     createMessagesRouter({ manager, limits: { maxMediaBytes: 1000, mediaTimeoutMs: 1000 } }),
+    createChatsRouter({ manager, logger }),
+    createContactsRouter({ manager }),
+    createMediaRouter({ manager, limits: { maxBytes: 1000, timeoutMs: 1000 } }),
     events,
     createSimulatorRouter({ manager }),
   ];

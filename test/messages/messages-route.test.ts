@@ -5,6 +5,7 @@ import { AppError } from '../../src/errors.js';
 import { createMessagesRouter } from '../../src/http/routes/messages.js';
 import type { MediaFetcher } from '../../src/messages/fetch-media.js';
 import type { OutgoingContent, SendOptions } from '../../src/sessions/types.js';
+import { createFakePort } from '../helpers/fake-port.js';
 
 type Send = (
   id: string,
@@ -14,7 +15,9 @@ type Send = (
 ) => Promise<{ id: string }>;
 
 /** The router in a tiny app: JSON parser in front (as createApp has it), a stub problem handler behind. */
-const makeApp = (options: { send?: Send; fetchMedia?: MediaFetcher; maxMediaBytes?: number } = {}) => {
+const makeApp = (
+  options: { send?: Send; fetchMedia?: MediaFetcher; maxMediaBytes?: number; notOnWhatsApp?: string[] } = {},
+) => {
   const sendMessage = vi.fn<Send>(options.send ?? (async () => ({ id: 'true_5511912345678@c.us_3EB0' })));
   const fetchMedia = vi.fn<MediaFetcher>(
     options.fetchMedia ?? (async () => ({ mimetype: 'image/jpeg', data: 'AAAA', filename: 'a.jpg' })),
@@ -23,7 +26,15 @@ const makeApp = (options: { send?: Send; fetchMedia?: MediaFetcher; maxMediaByte
   app.use(express.json({ limit: '1mb' }));
   app.use(
     createMessagesRouter({
-      manager: { sendMessage },
+      manager: {
+        sendMessage,
+        runOnReady: (_id, _call, work) =>
+          work(
+            createFakePort({
+              numberId: async (id) => (options.notOnWhatsApp?.includes(id) ? null : id),
+            }),
+          ),
+      },
       fetchMedia,
       limits: { maxMediaBytes: options.maxMediaBytes ?? 1000, mediaTimeoutMs: 1000 },
     }),
@@ -40,6 +51,18 @@ const to = '+55 (11) 91234-5678';
 const chatId = '5511912345678@c.us';
 
 describe('POST /sessions/:id/messages', () => {
+  it('answers 422 not_on_whatsapp for a number WhatsApp does not know, and sends nothing', async () => {
+    const fetchMedia = vi.fn<MediaFetcher>();
+    const { app, sendMessage } = makeApp({ notOnWhatsApp: [chatId], fetchMedia });
+    const response = await request(app)
+      .post('/sessions/alpha/messages')
+      .send({ to, media: { url: 'https://example.com/a.jpg' } });
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({ code: 'not_on_whatsapp', details: { chatId } });
+    expect(sendMessage).not.toHaveBeenCalled();
+    expect(fetchMedia).not.toHaveBeenCalled();
+  });
+
   it('sends text and answers 201 with the message id', async () => {
     const { app, sendMessage } = makeApp();
     const response = await request(app).post('/sessions/alpha/messages').send({ to, text: 'hello' });

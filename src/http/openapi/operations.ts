@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import { sendMessageBodySchema } from '../../messages/schemas.js';
+import { historyQuerySchema, typingBodySchema } from '../routes/chats.js';
+import { checkNumberQuerySchema, pageQuerySchema } from '../routes/contacts.js';
 import { createBodySchema, pairingBodySchema, qrQuerySchema } from '../routes/sessions.js';
-import { ackSchema, codeSchema, messageSchema, scanSchema, stateSchema } from '../routes/simulator.js';
+import {
+  ackSchema,
+  chatSeedSchema,
+  codeSchema,
+  contactSchema,
+  expireSchema,
+  messageSchema,
+  scanSchema,
+  stateSchema,
+} from '../routes/simulator.js';
 
 /** A schema of components.schemas by name, or a JSON Schema written out (for non-JSON bodies). */
 export type SchemaRef = { component: string } | { json: Record<string, unknown> };
@@ -26,7 +37,7 @@ export interface OperationSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'Sessions' | 'Messages' | 'Events' | 'Sandbox' | 'Operations' | 'Documentation';
+  tag: 'Sessions' | 'Messages' | 'Chats' | 'Contacts' | 'Events' | 'Sandbox' | 'Operations' | 'Documentation';
   /** Health: open to probes without a key. */
   public?: boolean;
   /** Adds `{id}`, and 400 invalid_session_id. */
@@ -53,6 +64,10 @@ export const requestSchemas: Record<string, z.ZodType> = {
   SimulatorStateBody: stateSchema,
   SimulatorPairingCodeBody: codeSchema,
   SimulatorAckBody: ackSchema,
+  TypingBody: typingBodySchema,
+  SimulatorContactBody: contactSchema,
+  SimulatorChatBody: chatSeedSchema,
+  SimulatorExpireBody: expireSchema,
 };
 
 const json = (component: string): Record<string, SchemaRef> => ({ 'application/json': { component } });
@@ -74,6 +89,25 @@ const simulatorErrors = {
 const sandbox =
   'Sandbox only: exists when the server runs with SIMULATOR=true (every session on the built-in ' +
   'WhatsApp Web simulator); otherwise 404.';
+
+/** Every route that runs on the session's READY client. */
+const readyErrors = (code: string, extra: Record<number, string[]> = {}): Record<number, string[]> => ({
+  404: ['session_not_found'],
+  409: ['session_not_ready'],
+  502: [code],
+  504: ['timeout'],
+  ...extra,
+});
+const chatIdParam: HeaderParamSpec = {
+  name: 'chatId',
+  description: 'A chat id: <digits>@c.us (a person), <id>@g.us (a group) or <digits>@lid',
+  schema: { type: 'string', maxLength: 64 },
+};
+const messageIdParam: HeaderParamSpec = {
+  name: 'messageId',
+  description: 'A message id as events and sends return it: true_5511912345678@c.us_3EB0...',
+  schema: { type: 'string', maxLength: 200 },
+};
 
 const sseHeaders: HeaderParamSpec[] = [
   {
@@ -205,7 +239,8 @@ export const operations: OperationSpec[] = [
       404: ['session_not_found'],
       409: ['session_not_ready'],
       413: ['media_too_large'],
-      502: ['media_fetch_failed', 'send_failed'],
+      422: ['not_on_whatsapp'],
+      502: ['media_fetch_failed', 'send_failed', 'lookup_failed'],
       504: ['timeout', 'media_timeout'],
     },
   },
@@ -325,6 +360,59 @@ export const operations: OperationSpec[] = [
   },
   {
     method: 'post',
+    path: '/sessions/{id}/simulator/media/expire',
+    operationId: 'simulatorExpireMedia',
+    summary: "WhatsApp's server no longer has a received message's file",
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorExpireBody', required: true },
+    responses: { 200: { description: 'Expired; a media fetch now answers 404', content: flag('expired') } },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/simulator/contacts',
+    operationId: 'simulatorSeedContact',
+    summary:
+      "Put a contact in the phone's address book and WhatsApp's directory (or mark a number not on WhatsApp)",
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorContactBody', required: true },
+    responses: {
+      201: {
+        description: 'Seeded',
+        content: inline({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }),
+      },
+    },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/simulator/chats',
+    operationId: 'simulatorSeedChat',
+    summary: 'Give the phone a chat with its history (no events: the messages are not new)',
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorChatBody', required: true },
+    responses: { 201: { description: 'Seeded', content: json('SimulatorSeededChat') } },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/simulator/chats',
+    operationId: 'simulatorChats',
+    summary: 'The chats as the phone sees them: unread count and what the contact sees (typing, recording)',
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    responses: { 200: { description: 'The chats', content: json('SimulatorChats') } },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
     path: '/sessions/{id}/simulator/logout',
     operationId: 'simulatorLogout',
     summary: 'Play the phone unlinking the device (LOGOUT)',
@@ -350,6 +438,126 @@ export const operations: OperationSpec[] = [
       },
     },
     errors: simulatorErrors,
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/contacts/check',
+    operationId: 'checkNumber',
+    summary: 'Whether a phone number is on WhatsApp, and the chat id to send to',
+    tag: 'Contacts',
+    sessionId: true,
+    query: checkNumberQuerySchema,
+    responses: { 200: { description: 'The answer', content: json('NumberCheck') } },
+    errors: readyErrors('lookup_failed'),
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/contacts',
+    operationId: 'listContacts',
+    summary: "The phone's contacts, by name (paginated)",
+    tag: 'Contacts',
+    sessionId: true,
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of contacts', content: json('ContactPage') } },
+    errors: readyErrors('contacts_failed'),
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/contacts/{contactId}',
+    operationId: 'getContact',
+    summary: 'One contact: names, number, business or not, about, profile picture URL',
+    tag: 'Contacts',
+    sessionId: true,
+    pathParams: [{ ...chatIdParam, name: 'contactId', description: '<digits>@c.us or <digits>@lid' }],
+    responses: { 200: { description: 'The contact', content: json('Contact') } },
+    errors: readyErrors('contacts_failed', { 400: ['invalid_chat_id'] }),
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/chats',
+    operationId: 'listChats',
+    summary: 'The chats: pinned first, then the most recent (paginated)',
+    tag: 'Chats',
+    sessionId: true,
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of chats', content: json('ChatPage') } },
+    errors: readyErrors('chats_failed'),
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/chats/{chatId}/messages',
+    operationId: 'listChatMessages',
+    summary: "A chat's history, newest page first; `before` pages back",
+    tag: 'Chats',
+    sessionId: true,
+    pathParams: [chatIdParam],
+    query: historyQuerySchema,
+    responses: { 200: { description: 'A page of messages, oldest first', content: json('MessagePage') } },
+    errors: readyErrors('chats_failed', {
+      400: ['invalid_chat_id', 'invalid_message_id'],
+      404: ['session_not_found', 'message_not_found'],
+    }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/chats/{chatId}/read',
+    operationId: 'markChatRead',
+    summary: 'Mark a chat as read (blue ticks for its sender)',
+    tag: 'Chats',
+    sessionId: true,
+    pathParams: [chatIdParam],
+    responses: {
+      200: {
+        description: 'Marked',
+        content: inline({ type: 'object', properties: { read: { type: 'boolean' } }, required: ['read'] }),
+      },
+    },
+    errors: readyErrors('mark_read_failed', { 400: ['invalid_chat_id'] }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/chats/{chatId}/typing',
+    operationId: 'sendChatState',
+    summary: 'Show typing or recording in a chat for a bounded time, or stop (paused)',
+    description:
+      'Cleared after durationMs (at most 25 s, as long as WhatsApp shows it); a new call replaces the old one.',
+    tag: 'Chats',
+    sessionId: true,
+    pathParams: [chatIdParam],
+    body: { component: 'TypingBody', required: false },
+    responses: { 200: { description: 'Shown', content: json('TypingAnswer') } },
+    errors: readyErrors('chat_state_failed', { 400: ['invalid_chat_id'] }),
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/messages/{messageId}/media',
+    operationId: 'getMessageMedia',
+    summary: 'The file of a received message (image, video, audio, voice note, document, sticker)',
+    description:
+      'Streamed with its own content type, as an attachment. Refused with 413 from the size WhatsApp ' +
+      'announces, before anything is downloaded (MEDIA_DOWNLOAD_MAX_BYTES); bounded in time ' +
+      '(MEDIA_DOWNLOAD_TIMEOUT_MS: 504). 404 media_expired once WhatsApp no longer has the file.',
+    tag: 'Messages',
+    sessionId: true,
+    pathParams: [messageIdParam],
+    responses: {
+      200: {
+        description: 'The file',
+        content: { '*/*': { json: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+        headers: {
+          'Content-Disposition': {
+            description: 'attachment, with the file name when known',
+            schema: { type: 'string' },
+          },
+        },
+      },
+    },
+    errors: readyErrors('media_download_failed', {
+      400: ['invalid_message_id'],
+      404: ['session_not_found', 'message_not_found', 'no_media', 'media_expired'],
+      413: ['media_too_large'],
+      502: ['lookup_failed', 'media_download_failed'],
+    }),
   },
   {
     method: 'get',

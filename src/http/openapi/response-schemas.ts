@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type SessionSnapshot, sessionStates } from '../../sessions/types.js';
-import type { SimulatorOutboxEntry, SimulatorStatus } from '../../simulator/driver.js';
+import type { SimulatorChatView, SimulatorOutboxEntry, SimulatorStatus } from '../../simulator/driver.js';
 
 /**
  * The zod form of what the routes answer, for the OpenAPI document and the conformance tests. The
@@ -105,11 +105,28 @@ export const simulatorOutboxSchema = z.object({
   ),
 });
 
+export const simulatorSeededChatSchema = z.object({
+  id: z.string(),
+  messages: z.array(z.string()).describe("The history's message ids, oldest first"),
+});
+
+export const simulatorChatsSchema = z.object({
+  chats: z.array(
+    z.object({
+      id: z.string(),
+      unreadCount: z.number().int(),
+      chatState: z.enum(['typing', 'recording', 'paused']).nullable(),
+      messages: z.number().int(),
+    }),
+  ),
+});
+
 type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assignable<A, B> = [A] extends [B] ? true : false;
 const drift: [
   Equal<z.infer<typeof sessionSchema>, SessionSnapshot>,
   Assignable<SimulatorStatus, z.infer<typeof simulatorStatusSchema>>,
   Assignable<SimulatorOutboxEntry[], z.infer<typeof simulatorOutboxSchema>['messages']>,
-] = [true, true, true];
+  Assignable<SimulatorChatView[], z.infer<typeof simulatorChatsSchema>['chats']>,
+] = [true, true, true, true];
 void drift;

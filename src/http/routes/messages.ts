@@ -3,11 +3,13 @@ import { createMediaFetcher, type MediaFetcher } from '../../messages/fetch-medi
 import { parseSendMessageBody } from '../../messages/schemas.js';
 import { toOutgoingContent } from '../../messages/to-content.js';
 import type { SessionManager } from '../../sessions/types.js';
+import { ensureOnWhatsApp } from '../../whatsapp/numbers.js';
+import { runnerFor } from '../../whatsapp/runner.js';
 import { requireJsonBody } from '../json-body.js';
 import { parseSessionId } from '../session-id.js';
 
 export interface MessagesRouterDeps {
-  manager: Pick<SessionManager, 'sendMessage'>;
+  manager: Pick<SessionManager, 'sendMessage' | 'runOnReady'>;
   /** Downloads `media.url`; built from `limits` when not given. */
   fetchMedia?: MediaFetcher;
   limits: {
@@ -20,7 +22,8 @@ export interface MessagesRouterDeps {
 
 /**
  * `POST /sessions/:id/messages` → 201 `{ id }`. Expects the app's JSON body parser in front of it,
- * with a limit that fits base64 media. The manager's own errors (409 `session_not_ready` with the
+ * with a limit that fits base64 media. A phone number WhatsApp does not know answers 422
+ * `not_on_whatsapp`. The manager's own errors (409 `session_not_ready` with the
  * state, 504 on a browser timeout) go through unchanged.
  */
 export const createMessagesRouter = (deps: MessagesRouterDeps): Router => {
@@ -33,10 +36,12 @@ export const createMessagesRouter = (deps: MessagesRouterDeps): Router => {
     // Id and body are checked before a media download starts, so a bad request costs nothing.
     const id = parseSessionId(req.params.id);
     const body = parseSendMessageBody(req.body);
+    // Before a media download: a number WhatsApp does not know is a 422, not a silent loss.
+    const chatId = await ensureOnWhatsApp(runnerFor(deps.manager, id), body.to);
     const content = await toOutgoingContent(body, { fetchMedia, maxMediaBytes: deps.limits.maxMediaBytes });
     const sent = await deps.manager.sendMessage(
       id,
-      body.to,
+      chatId,
       content,
       body.replyTo === undefined ? {} : { quotedMessageId: body.replyTo },
     );

@@ -17,10 +17,65 @@ export const scanSchema = z
   })
   .optional();
 
-export const messageSchema = z.strictObject({
-  from: z.string().regex(/^\d{7,15}$/, { message: 'accepts 7 to 15 digits with the country code' }),
-  body: z.string().min(1, { message: 'accepts a non-empty text' }).max(65_536),
+const digits = z.string().regex(/^\d{7,15}$/, { message: 'accepts 7 to 15 digits with the country code' });
+
+export const messageSchema = z
+  .strictObject({
+    from: digits,
+    body: z.string().max(65_536).default('').describe('The text, or the caption of a file'),
+    media: z
+      .strictObject({
+        type: z.enum(['image', 'video', 'audio', 'ptt', 'document', 'sticker']).describe('ptt: a voice note'),
+        mimetype: z
+          .string()
+          .regex(/^[\w.+-]+\/[\w.+-]+(;\s*[\w-]+=[\w.+-]+)*$/, { message: 'accepts a mimetype' }),
+        data: z.base64({ message: 'accepts the file as base64' }).max(16_000_000),
+        filename: z.string().min(1).max(255).optional(),
+      })
+      .optional()
+      .describe('A file the contact sends'),
+    quotedMessageId: z.string().min(1).max(200).optional().describe('The message this one replies to'),
+  })
+  .refine((m) => m.body !== '' || m.media !== undefined, {
+    message: 'accepts a non-empty text, or a file',
+    path: ['body'],
+  });
+
+export const contactSchema = z.strictObject({
+  phone: digits,
+  name: z.string().min(1).max(128).optional(),
+  pushname: z.string().min(1).max(128).optional(),
+  business: z.boolean().optional(),
+  about: z.string().max(1024).optional(),
+  profilePictureUrl: z.url().max(2048).optional(),
+  onWhatsApp: z.boolean().optional().describe('false: WhatsApp does not know the number (default true)'),
+  inAddressBook: z
+    .boolean()
+    .optional()
+    .describe("false: not saved in the phone's address book (default true)"),
 });
+
+export const chatSeedSchema = z.strictObject({
+  id: z.string().regex(/^\d{7,15}@c\.us$/, { message: 'accepts <digits>@c.us' }),
+  name: z.string().min(1).max(128).optional(),
+  archived: z.boolean().optional(),
+  pinned: z.boolean().optional(),
+  muted: z.boolean().optional(),
+  unreadCount: z.number().int().min(0).max(10_000).optional(),
+  messages: z
+    .array(
+      z.strictObject({
+        fromMe: z.boolean(),
+        body: z.string().min(1).max(65_536),
+        timestamp: z.number().int().min(0).optional(),
+      }),
+    )
+    .max(1000)
+    .optional()
+    .describe('The history, oldest first'),
+});
+
+export const expireSchema = z.strictObject({ messageId: z.string().min(1).max(200) });
 
 export const stateSchema = z.strictObject({
   state: z.enum(
@@ -75,8 +130,30 @@ export const createSimulatorRouter = (deps: { manager: Pick<SessionManager, 'pag
     res.json({ confirmed: true });
   });
   router.post('/sessions/:id/simulator/messages', requireJsonBody, async (req, res) => {
-    const { from, body } = parseBody(messageSchema, req);
-    res.status(201).json({ id: await driverOf(req).incomingMessage({ from, body }) });
+    const { from, body, media, quotedMessageId } = parseBody(messageSchema, req);
+    const id = await driverOf(req).incomingMessage({
+      from,
+      body,
+      ...(media ? { media } : {}),
+      ...(quotedMessageId ? { quotedMessageId } : {}),
+    });
+    res.status(201).json({ id });
+  });
+  router.post('/sessions/:id/simulator/media/expire', requireJsonBody, async (req, res) => {
+    const { messageId } = parseBody(expireSchema, req);
+    await driverOf(req).expireMedia(messageId);
+    res.json({ expired: true });
+  });
+  router.post('/sessions/:id/simulator/contacts', requireJsonBody, async (req, res) => {
+    const contact = parseBody(contactSchema, req);
+    res.status(201).json({ id: await driverOf(req).seedContact(contact) });
+  });
+  router.post('/sessions/:id/simulator/chats', requireJsonBody, async (req, res) => {
+    const chat = parseBody(chatSeedSchema, req);
+    res.status(201).json(await driverOf(req).seedChat(chat));
+  });
+  router.get('/sessions/:id/simulator/chats', async (req, res) => {
+    res.json({ chats: await driverOf(req).chats() });
   });
   router.get('/sessions/:id/simulator/outbox', async (req, res) => {
     res.json({ messages: await driverOf(req).outbox() });
