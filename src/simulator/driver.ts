@@ -30,6 +30,8 @@ export interface SimulatorStatus {
   pushname: string | null;
   pairing: { phone: string; code: string } | null;
   outboxSize: number;
+  /** Files the client downloaded from WhatsApp's media server. */
+  mediaDownloads: number;
   /** Which of the library's page listeners are attached (they come in over several round trips). */
   listening: { qr: boolean; hasSynced: boolean; logout: boolean; messages: boolean };
 }

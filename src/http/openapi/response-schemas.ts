@@ -83,6 +83,7 @@ export const simulatorStatusSchema = z.object({
   pushname: z.string().nullable(),
   pairing: z.object({ phone: z.string(), code: z.string() }).nullable(),
   outboxSize: z.number().int(),
+  mediaDownloads: z.number().int().describe("Files the client fetched from WhatsApp's media server"),
   listening: z.object({
     qr: z.boolean(),
     hasSynced: z.boolean(),
