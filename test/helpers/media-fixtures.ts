@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { PNG } from 'pngjs';
 
 /**
@@ -13,6 +14,13 @@ export const makePng = (
 ) => {
   const png = new PNG({ width, height });
   for (let i = 0; i < width * height; i += 1) png.data.set(rgba, i * 4);
+  return PNG.sync.write(png);
+};
+
+/** A width×height PNG of random pixels: it does not compress, so its size is about width×height×4. */
+export const makeNoisePng = (width: number, height: number) => {
+  const png = new PNG({ width, height });
+  randomFillSync(png.data);
   return PNG.sync.write(png);
 };
 
