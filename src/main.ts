@@ -13,6 +13,7 @@ import { createChatsRouter } from './http/routes/chats.js';
 import { createContactsRouter } from './http/routes/contacts.js';
 import { createEventsRouter } from './http/routes/events.js';
 import { createMediaRouter } from './http/routes/media.js';
+import { createMessageActionsRouter } from './http/routes/message-actions.js';
 import { createMessagesRouter } from './http/routes/messages.js';
 import { createSimulatorRouter } from './http/routes/simulator.js';
 import { createLogger, type Logger } from './logger.js';
@@ -174,6 +175,7 @@ const run = async (): Promise<void> => {
       }),
       chats,
       createContactsRouter({ manager }),
+      createMessageActionsRouter({ manager }),
       createMediaRouter({
         manager,
         limits: { maxBytes: config.MEDIA_DOWNLOAD_MAX_BYTES, timeoutMs: config.MEDIA_DOWNLOAD_TIMEOUT_MS },

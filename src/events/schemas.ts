@@ -43,6 +43,29 @@ export const eventPayloadSchemas = {
     id: z.string(),
     ack: z.number().int().describe('-1 error, 0 pending, 1 server, 2 device, 3 read, 4 played'),
   }),
+  'message.reaction': z.object({
+    id: z.string().describe("The reaction's own id"),
+    messageId: z.string().describe('The message reacted to'),
+    chatId: z.string(),
+    from: z.string().describe('Who reacted'),
+    reaction: z.string().describe('The emoji; empty when the reaction was taken back'),
+    timestamp: z.number(),
+  }),
+  'message.revoked': z.object({
+    id: z.string().describe('The message deleted for everyone (its content is gone)'),
+    chatId: z.string(),
+    from: z.string(),
+    fromMe: z.boolean(),
+    timestamp: z.number(),
+  }),
+  'message.edited': z.object({
+    id: z.string(),
+    chatId: z.string(),
+    from: z.string(),
+    fromMe: z.boolean(),
+    body: z.string().describe('The new text'),
+    previousBody: z.string(),
+  }),
 } as const satisfies { [T in EventType]: z.ZodType<EventPayloads[T]> };
 
 const envelope = <T extends EventType>(type: T) =>
@@ -61,6 +84,9 @@ export const eventSchema = z.discriminatedUnion('type', [
   envelope('session.removed'),
   envelope('message.received'),
   envelope('message.ack'),
+  envelope('message.reaction'),
+  envelope('message.revoked'),
+  envelope('message.edited'),
 ]);
 
 export type EventEnvelope = z.infer<typeof eventSchema>;
@@ -75,5 +101,8 @@ const payloadsMatch: {
   'session.removed': true,
   'message.received': true,
   'message.ack': true,
+  'message.reaction': true,
+  'message.revoked': true,
+  'message.edited': true,
 };
 void payloadsMatch;

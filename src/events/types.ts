@@ -1,4 +1,5 @@
 import type { IncomingMessage, SessionState } from '../sessions/types.js';
+import type { EditedEvent, ReactionEvent, RevokedEvent } from '../whatsapp/port.js';
 
 /** The payload of each event type; `type` picks one. Kept in one map so publishers and consumers agree. */
 export interface EventPayloads {
@@ -7,6 +8,9 @@ export interface EventPayloads {
   'session.removed': { reason: string };
   'message.received': IncomingMessage;
   'message.ack': { id: string; ack: number };
+  'message.reaction': ReactionEvent;
+  'message.revoked': RevokedEvent;
+  'message.edited': EditedEvent;
 }
 
 export type EventType = keyof EventPayloads;
@@ -17,6 +21,9 @@ export const eventTypes: readonly EventType[] = [
   'session.removed',
   'message.received',
   'message.ack',
+  'message.reaction',
+  'message.revoked',
+  'message.edited',
 ];
 
 export interface WaEvent<T extends EventType = EventType> {

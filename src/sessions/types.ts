@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { MediaInfo, WhatsAppPort } from '../whatsapp/port.js';
+import type { MediaInfo, WhatsAppEvent, WhatsAppPort } from '../whatsapp/port.js';
 
 export const sessionStates = [
   'STARTING',
@@ -57,6 +57,8 @@ export interface SessionClientEvents {
   change_state: [state: string];
   message: [message: IncomingMessage];
   message_ack: [ack: { id: string; ack: number }];
+  /** Reactions, deletions for everyone, edits (src/whatsapp/wwebjs-events.ts). */
+  whatsapp_event: [event: WhatsAppEvent];
   /** The browser went away without destroy(): crashed or killed. */
   browser_exited: [];
 }

@@ -4,6 +4,7 @@ import type WAWebJS from 'whatsapp-web.js';
 import wwebjs from 'whatsapp-web.js';
 import type { Logger } from '../logger.js';
 import type { WhatsAppPort } from '../whatsapp/port.js';
+import { fromEdited, fromReaction, fromRevoked } from '../whatsapp/wwebjs-events.js';
 import { createWwebjsPort, mediaOf } from '../whatsapp/wwebjs-port.js';
 import type {
   ClientFactory,
@@ -99,6 +100,13 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
     this.forward('message', (msg: WAWebJS.Message) => this.emit('message', toIncoming(msg)));
     this.forward('message_ack', (msg: WAWebJS.Message, ack: number) =>
       this.emit('message_ack', { id: msg.id._serialized, ack: Number(ack) }),
+    );
+    this.forward('message_reaction', (r: WAWebJS.Reaction) => this.emit('whatsapp_event', fromReaction(r)));
+    this.forward('message_revoke_everyone', (msg: WAWebJS.Message) =>
+      this.emit('whatsapp_event', fromRevoked(msg)),
+    );
+    this.forward('message_edit', (msg: WAWebJS.Message, body: unknown, previous: unknown) =>
+      this.emit('whatsapp_event', fromEdited(msg, body, previous)),
     );
   }
 

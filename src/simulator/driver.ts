@@ -45,6 +45,8 @@ export interface SimulatorOutboxEntry {
   t: number;
   ack: number;
   quotedMsgId: string | null;
+  /** Deleted for everyone. */
+  revoked: boolean;
 }
 
 export type SimulatorMediaType = 'image' | 'video' | 'audio' | 'ptt' | 'document' | 'sticker';
@@ -107,6 +109,14 @@ export interface SimulatorDriver {
   confirmPairingCode(code: string): Promise<void>;
   /** Delivers a text or a file from `from`; returns its serialized message id. */
   incomingMessage(msg: SimulatorIncoming): Promise<string>;
+  /** A contact reacts to a message (empty `reaction` takes it back); returns the reaction's id. */
+  incomingReaction(r: { from: string; messageId: string; reaction: string }): Promise<string>;
+  /** A contact deletes one of their messages for everyone. */
+  revokeIncoming(messageId: string): Promise<void>;
+  /** A contact edits one of their messages. */
+  editIncoming(e: { messageId: string; body: string }): Promise<void>;
+  /** The reactions the client sent, oldest first. */
+  sentReactions(): Promise<Array<{ messageId: string; reaction: string }>>;
   /** WhatsApp's server no longer has the message's file. */
   expireMedia(messageId: string): Promise<void>;
   /** A contact in the phone's address book and WhatsApp's directory; returns its wid. */
@@ -135,6 +145,10 @@ type SimMethod =
   | 'confirmPairingCode'
   | 'receiveMessage'
   | 'expireMedia'
+  | 'receiveReaction'
+  | 'revokeIncoming'
+  | 'editIncoming'
+  | 'sentReactions'
   | 'seedContact'
   | 'seedChat'
   | 'chats'
@@ -228,6 +242,10 @@ export const createSimulatorDriver = (page: Page, opts: SimulatorDriverOptions =
     confirmPairingCode: (code) => call<void>('confirmPairingCode', [code]),
     incomingMessage: (msg) => call<string>('receiveMessage', [msg]),
     expireMedia: (messageId) => call<void>('expireMedia', [messageId]),
+    incomingReaction: (r) => call<string>('receiveReaction', [r]),
+    revokeIncoming: (messageId) => call<void>('revokeIncoming', [messageId]),
+    editIncoming: (e) => call<void>('editIncoming', [e]),
+    sentReactions: () => call<Array<{ messageId: string; reaction: string }>>('sentReactions'),
     seedContact: (contact) => call<string>('seedContact', [contact]),
     seedChat: (chat) => call<{ id: string; messages: string[] }>('seedChat', [chat]),
     chats: () => call<SimulatorChatView[]>('chats'),

@@ -69,6 +69,44 @@ export interface MediaFile {
 
 export type ChatState = 'typing' | 'recording' | 'paused';
 
+/** Events WhatsApp sends about messages that already exist: payloads of message.reaction/revoked/edited. */
+export interface ReactionEvent {
+  /** The reaction's own id. */
+  id: string;
+  /** The message reacted to. */
+  messageId: string;
+  chatId: string;
+  /** Who reacted. */
+  from: string;
+  /** The emoji; empty when the reaction was taken back. */
+  reaction: string;
+  timestamp: number;
+}
+
+export interface RevokedEvent {
+  /** The message deleted for everyone. */
+  id: string;
+  chatId: string;
+  from: string;
+  fromMe: boolean;
+  timestamp: number;
+}
+
+export interface EditedEvent {
+  id: string;
+  chatId: string;
+  from: string;
+  fromMe: boolean;
+  body: string;
+  previousBody: string;
+}
+
+/** One of them, as the client adapter hands it to the session. */
+export type WhatsAppEvent =
+  | { type: 'message.reaction'; payload: ReactionEvent }
+  | { type: 'message.revoked'; payload: RevokedEvent }
+  | { type: 'message.edited'; payload: EditedEvent };
+
 export interface WhatsAppPort {
   /** The chat id WhatsApp knows the number by, or null when it is not on WhatsApp. */
   numberId(chatId: string): Promise<string | null>;
@@ -82,4 +120,8 @@ export interface WhatsAppPort {
   chatState(chatId: string, state: ChatState): Promise<void>;
   contacts(): Promise<ContactView[]>;
   contact(contactId: string): Promise<ContactDetail>;
+  /** Reacts with `emoji` (empty takes the reaction back); false when the message is unknown. */
+  react(messageId: string, emoji: string): Promise<boolean>;
+  /** Deletes one of our messages for everyone. */
+  revoke(messageId: string): Promise<void>;
 }

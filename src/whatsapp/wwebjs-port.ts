@@ -118,6 +118,16 @@ export const createWwebjsPort = (client: WAWebJS.Client): WhatsAppPort => ({
   async contacts() {
     return (await client.getContacts()).map(toContactView);
   },
+  async react(messageId, emoji) {
+    const msg = await client.getMessageById(messageId);
+    if (!msg) return false;
+    await msg.react(emoji);
+    return true;
+  },
+  async revoke(messageId) {
+    const msg = await client.getMessageById(messageId);
+    await msg?.delete(true);
+  },
   async contact(contactId): Promise<ContactDetail> {
     const contact = await client.getContactById(contactId);
     const [about, picture] = await Promise.all([contact.getAbout(), client.getProfilePicUrl(contactId)]);

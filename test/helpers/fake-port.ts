@@ -13,6 +13,8 @@ export const createFakePort = (overrides: Partial<WhatsAppPort> = {}): WhatsAppP
     chatState: unscripted('chatState'),
     contacts: unscripted('contacts'),
     contact: unscripted('contact'),
+    react: unscripted('react'),
+    revoke: unscripted('revoke'),
     ...overrides,
   };
 };

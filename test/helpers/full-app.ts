@@ -11,6 +11,7 @@ import { createChatsRouter } from '../../src/http/routes/chats.js';
 import { createContactsRouter } from '../../src/http/routes/contacts.js';
 import { createEventsRouter } from '../../src/http/routes/events.js';
 import { createMediaRouter } from '../../src/http/routes/media.js';
+import { createMessageActionsRouter } from '../../src/http/routes/message-actions.js';
 import { createMessagesRouter } from '../../src/http/routes/messages.js';
 import { createSimulatorRouter } from '../../src/http/routes/simulator.js';
 import { createLogger } from '../../src/logger.js';
@@ -79,6 +80,7 @@ export const buildFullApp = (
     createMessagesRouter({ manager, limits: { maxMediaBytes: 1000, mediaTimeoutMs: 1000 } }),
     createChatsRouter({ manager, logger }),
     createContactsRouter({ manager }),
+    createMessageActionsRouter({ manager }),
     createMediaRouter({ manager, limits: { maxBytes: 1000, timeoutMs: 1000 } }),
     events,
     createSimulatorRouter({ manager }),

@@ -310,6 +310,9 @@ describe('real answers conform to the document', () => {
       ['post', 'simulator/messages', { from: '5511912345678', body: 'hi' }],
       ['post', 'simulator/ack', { messageId: 'm1', ack: 3 }],
       ['post', 'simulator/media/expire', { messageId: 'm1' }],
+      ['post', 'simulator/reactions', { from: '5511912345678', messageId: 'm1', reaction: '👍' }],
+      ['post', 'simulator/revoke', { messageId: 'm1' }],
+      ['post', 'simulator/edit', { messageId: 'm1', body: 'fixed' }],
       ['post', 'simulator/contacts', { phone: '5511912345678', onWhatsApp: false }],
       ['post', 'simulator/chats', { id: '5511912345678@c.us', messages: [{ fromMe: true, body: 'hi' }] }],
       ['get', 'simulator/chats', undefined],
@@ -371,6 +374,8 @@ describe('real answers conform to the document', () => {
       chatState: async () => undefined,
       contacts: async () => [contact],
       contact: async () => ({ ...contact, about: null, profilePictureUrl: null }),
+      react: async (id) => id === message.id,
+      revoke: async () => undefined,
     });
     await call(
       'get',
@@ -420,6 +425,25 @@ describe('real answers conform to the document', () => {
       '/sessions/{id}/messages/{messageId}/media',
     );
     await call('get', '/sessions/ready/messages/nope/media', '/sessions/{id}/messages/{messageId}/media');
+    await call(
+      'post',
+      `/sessions/ready/messages/${message.id}/reaction`,
+      '/sessions/{id}/messages/{messageId}/reaction',
+      {
+        body: { reaction: '👍🏽' },
+      },
+    );
+    await call(
+      'post',
+      `/sessions/ready/messages/${message.id}/reaction`,
+      '/sessions/{id}/messages/{messageId}/reaction',
+      {
+        body: { reaction: 'like' },
+      },
+    );
+    // Someone else's message: not ours to delete for everyone.
+    await call('delete', `/sessions/ready/messages/${message.id}`, '/sessions/{id}/messages/{messageId}');
+    await call('delete', '/sessions/ready/messages/nope', '/sessions/{id}/messages/{messageId}');
     await call(
       'get',
       '/sessions/ready/messages/false_5511912345678@c.us_3EB0CC/media',

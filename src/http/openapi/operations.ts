@@ -2,14 +2,18 @@ import { z } from 'zod';
 import { sendMessageBodySchema } from '../../messages/schemas.js';
 import { historyQuerySchema, typingBodySchema } from '../routes/chats.js';
 import { checkNumberQuerySchema, pageQuerySchema } from '../routes/contacts.js';
+import { reactionBodySchema } from '../routes/message-actions.js';
 import { createBodySchema, pairingBodySchema, qrQuerySchema } from '../routes/sessions.js';
 import {
   ackSchema,
   chatSeedSchema,
   codeSchema,
   contactSchema,
+  editSchema,
   expireSchema,
   messageSchema,
+  reactionSchema,
+  revokeSchema,
   scanSchema,
   stateSchema,
 } from '../routes/simulator.js';
@@ -68,6 +72,10 @@ export const requestSchemas: Record<string, z.ZodType> = {
   SimulatorContactBody: contactSchema,
   SimulatorChatBody: chatSeedSchema,
   SimulatorExpireBody: expireSchema,
+  SimulatorReactionBody: reactionSchema,
+  SimulatorRevokeBody: revokeSchema,
+  SimulatorEditBody: editSchema,
+  ReactionBody: reactionBodySchema,
 };
 
 const json = (component: string): Record<string, SchemaRef> => ({ 'application/json': { component } });
@@ -360,6 +368,47 @@ export const operations: OperationSpec[] = [
   },
   {
     method: 'post',
+    path: '/sessions/{id}/simulator/reactions',
+    operationId: 'simulatorReaction',
+    summary: 'A contact reacts to a message: message.reaction',
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorReactionBody', required: true },
+    responses: {
+      201: {
+        description: 'Reacted',
+        content: inline({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }),
+      },
+    },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/simulator/revoke',
+    operationId: 'simulatorRevoke',
+    summary: 'A contact deletes one of their messages for everyone: message.revoked',
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorRevokeBody', required: true },
+    responses: { 200: { description: 'Deleted', content: flag('revoked') } },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/simulator/edit',
+    operationId: 'simulatorEdit',
+    summary: 'A contact edits one of their messages: message.edited',
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorEditBody', required: true },
+    responses: { 200: { description: 'Edited', content: flag('edited') } },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
     path: '/sessions/{id}/simulator/media/expire',
     operationId: 'simulatorExpireMedia',
     summary: "WhatsApp's server no longer has a received message's file",
@@ -527,6 +576,49 @@ export const operations: OperationSpec[] = [
     body: { component: 'TypingBody', required: false },
     responses: { 200: { description: 'Shown', content: json('TypingAnswer') } },
     errors: readyErrors('chat_state_failed', { 400: ['invalid_chat_id'] }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/messages/{messageId}/reaction',
+    operationId: 'reactToMessage',
+    summary: 'React to a message with an emoji, or take the reaction back (empty)',
+    tag: 'Messages',
+    sessionId: true,
+    pathParams: [messageIdParam],
+    body: { component: 'ReactionBody', required: true },
+    responses: {
+      200: {
+        description: 'Sent',
+        content: inline({
+          type: 'object',
+          properties: { messageId: { type: 'string' }, reaction: { type: 'string' } },
+          required: ['messageId', 'reaction'],
+        }),
+      },
+    },
+    errors: readyErrors('reaction_failed', {
+      400: ['invalid_message_id'],
+      404: ['session_not_found', 'message_not_found'],
+    }),
+  },
+  {
+    method: 'delete',
+    path: '/sessions/{id}/messages/{messageId}',
+    operationId: 'deleteMessageForEveryone',
+    summary: 'Delete one of your messages for everyone',
+    description:
+      "Only your own messages, within WhatsApp's window (about 60 hours): otherwise 422 not_revocable and " +
+      'nothing is deleted. Deleting a message already deleted is a 204 again.',
+    tag: 'Messages',
+    sessionId: true,
+    pathParams: [messageIdParam],
+    responses: { 204: { description: 'Deleted for everyone; message.revoked follows' } },
+    errors: readyErrors('revoke_failed', {
+      400: ['invalid_message_id'],
+      404: ['session_not_found', 'message_not_found'],
+      422: ['not_revocable'],
+      502: ['lookup_failed', 'revoke_failed'],
+    }),
   },
   {
     method: 'get',

@@ -102,8 +102,12 @@ export const simulatorOutboxSchema = z.object({
       t: z.number(),
       ack: z.number().int(),
       quotedMsgId: z.string().nullable(),
+      revoked: z.boolean().describe('Deleted for everyone'),
     }),
   ),
+  reactions: z
+    .array(z.object({ messageId: z.string(), reaction: z.string() }))
+    .describe('The reactions the session sent, oldest first'),
 });
 
 export const simulatorSeededChatSchema = z.object({

@@ -75,6 +75,19 @@ export const chatSeedSchema = z.strictObject({
     .describe('The history, oldest first'),
 });
 
+export const reactionSchema = z.strictObject({
+  from: digits,
+  messageId: z.string().min(1).max(200),
+  reaction: z.string().max(16).describe('An emoji; empty takes the reaction back'),
+});
+
+export const revokeSchema = z.strictObject({ messageId: z.string().min(1).max(200) });
+
+export const editSchema = z.strictObject({
+  messageId: z.string().min(1).max(200),
+  body: z.string().min(1).max(65_536),
+});
+
 export const expireSchema = z.strictObject({ messageId: z.string().min(1).max(200) });
 
 export const stateSchema = z.strictObject({
@@ -139,6 +152,20 @@ export const createSimulatorRouter = (deps: { manager: Pick<SessionManager, 'pag
     });
     res.status(201).json({ id });
   });
+  router.post('/sessions/:id/simulator/reactions', requireJsonBody, async (req, res) => {
+    const reaction = parseBody(reactionSchema, req);
+    res.status(201).json({ id: await driverOf(req).incomingReaction(reaction) });
+  });
+  router.post('/sessions/:id/simulator/revoke', requireJsonBody, async (req, res) => {
+    const { messageId } = parseBody(revokeSchema, req);
+    await driverOf(req).revokeIncoming(messageId);
+    res.json({ revoked: true });
+  });
+  router.post('/sessions/:id/simulator/edit', requireJsonBody, async (req, res) => {
+    const edit = parseBody(editSchema, req);
+    await driverOf(req).editIncoming(edit);
+    res.json({ edited: true });
+  });
   router.post('/sessions/:id/simulator/media/expire', requireJsonBody, async (req, res) => {
     const { messageId } = parseBody(expireSchema, req);
     await driverOf(req).expireMedia(messageId);
@@ -156,7 +183,8 @@ export const createSimulatorRouter = (deps: { manager: Pick<SessionManager, 'pag
     res.json({ chats: await driverOf(req).chats() });
   });
   router.get('/sessions/:id/simulator/outbox', async (req, res) => {
-    res.json({ messages: await driverOf(req).outbox() });
+    const driver = driverOf(req);
+    res.json({ messages: await driver.outbox(), reactions: await driver.sentReactions() });
   });
   router.post('/sessions/:id/simulator/ack', requireJsonBody, async (req, res) => {
     const { messageId, ack } = parseBody(ackSchema, req);
