@@ -12,6 +12,7 @@ import { createQrRenderer } from './http/qr-render.js';
 import { createChatsRouter } from './http/routes/chats.js';
 import { createContactsRouter } from './http/routes/contacts.js';
 import { createEventsRouter } from './http/routes/events.js';
+import { createGroupsRouter } from './http/routes/groups.js';
 import { createMediaRouter } from './http/routes/media.js';
 import { createMessageActionsRouter } from './http/routes/message-actions.js';
 import { createMessagesRouter } from './http/routes/messages.js';
@@ -176,6 +177,7 @@ const run = async (): Promise<void> => {
       chats,
       createContactsRouter({ manager }),
       createMessageActionsRouter({ manager }),
+      createGroupsRouter({ manager }),
       createMediaRouter({
         manager,
         limits: { maxBytes: config.MEDIA_DOWNLOAD_MAX_BYTES, timeoutMs: config.MEDIA_DOWNLOAD_TIMEOUT_MS },

@@ -16,6 +16,15 @@ export const mediaInfoSchema = z.object({
   caption: z.string().nullable(),
 });
 
+const groupEventSchema = z.object({
+  groupId: z.string(),
+  author: z.string().nullable().describe('Who did it'),
+  action: z.string().describe("WhatsApp's notification subtype"),
+  participants: z.array(z.string()).describe('Who it was done to'),
+  body: z.string().describe('The new subject or description, when that changed'),
+  timestamp: z.number(),
+});
+
 export const eventPayloadSchemas = {
   'session.status': z.object({
     state: sessionState,
@@ -66,6 +75,13 @@ export const eventPayloadSchemas = {
     body: z.string().describe('The new text'),
     previousBody: z.string(),
   }),
+  'group.join': groupEventSchema.describe(
+    'Someone joined or was added (action add, invite, linked_group_join)',
+  ),
+  'group.leave': groupEventSchema.describe('Someone left or was removed (action leave, remove)'),
+  'group.update': groupEventSchema.describe(
+    'Subject, description, settings or admins changed (action subject, description, promote, demote, ...)',
+  ),
 } as const satisfies { [T in EventType]: z.ZodType<EventPayloads[T]> };
 
 const envelope = <T extends EventType>(type: T) =>
@@ -87,6 +103,9 @@ export const eventSchema = z.discriminatedUnion('type', [
   envelope('message.reaction'),
   envelope('message.revoked'),
   envelope('message.edited'),
+  envelope('group.join'),
+  envelope('group.leave'),
+  envelope('group.update'),
 ]);
 
 export type EventEnvelope = z.infer<typeof eventSchema>;
@@ -104,5 +123,8 @@ const payloadsMatch: {
   'message.reaction': true,
   'message.revoked': true,
   'message.edited': true,
+  'group.join': true,
+  'group.leave': true,
+  'group.update': true,
 };
 void payloadsMatch;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, SessionState } from '../sessions/types.js';
-import type { EditedEvent, ReactionEvent, RevokedEvent } from '../whatsapp/port.js';
+import type { EditedEvent, GroupEvent, ReactionEvent, RevokedEvent } from '../whatsapp/port.js';
 
 /** The payload of each event type; `type` picks one. Kept in one map so publishers and consumers agree. */
 export interface EventPayloads {
@@ -11,6 +11,9 @@ export interface EventPayloads {
   'message.reaction': ReactionEvent;
   'message.revoked': RevokedEvent;
   'message.edited': EditedEvent;
+  'group.join': GroupEvent;
+  'group.leave': GroupEvent;
+  'group.update': GroupEvent;
 }
 
 export type EventType = keyof EventPayloads;
@@ -24,6 +27,9 @@ export const eventTypes: readonly EventType[] = [
   'message.reaction',
   'message.revoked',
   'message.edited',
+  'group.join',
+  'group.leave',
+  'group.update',
 ];
 
 export interface WaEvent<T extends EventType = EventType> {

@@ -4,7 +4,7 @@ import type WAWebJS from 'whatsapp-web.js';
 import wwebjs from 'whatsapp-web.js';
 import type { Logger } from '../logger.js';
 import type { WhatsAppPort } from '../whatsapp/port.js';
-import { fromEdited, fromReaction, fromRevoked } from '../whatsapp/wwebjs-events.js';
+import { fromEdited, fromGroupNotification, fromReaction, fromRevoked } from '../whatsapp/wwebjs-events.js';
 import { createWwebjsPort, mediaOf } from '../whatsapp/wwebjs-port.js';
 import type {
   ClientFactory,
@@ -105,6 +105,17 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
     this.forward('message_revoke_everyone', (msg: WAWebJS.Message) =>
       this.emit('whatsapp_event', fromRevoked(msg)),
     );
+    const groupEvents = [
+      ['group_join', 'group.join'],
+      ['group_leave', 'group.leave'],
+      ['group_update', 'group.update'],
+      ['group_admin_changed', 'group.update'],
+    ] as const;
+    for (const [libraryEvent, type] of groupEvents) {
+      this.forward(libraryEvent, (n: WAWebJS.GroupNotification) =>
+        this.emit('whatsapp_event', fromGroupNotification(type, n)),
+      );
+    }
     this.forward('message_edit', (msg: WAWebJS.Message, body: unknown, previous: unknown) =>
       this.emit('whatsapp_event', fromEdited(msg, body, previous)),
     );

@@ -70,7 +70,18 @@ export interface SimulatorContact {
   onWhatsApp?: boolean | undefined;
   /** false: not in the phone's address book. Default true. */
   inAddressBook?: boolean | undefined;
+  /** true: only their contacts may add them to groups (WhatsApp answers 403 to an add). */
+  groupInvitesOnly?: boolean | undefined;
 }
+
+export type SimulatorGroupAction =
+  | 'add'
+  | 'remove'
+  | 'leave'
+  | 'promote'
+  | 'demote'
+  | 'subject'
+  | 'description';
 
 export interface SimulatorChatSeed {
   id: string;
@@ -115,6 +126,21 @@ export interface SimulatorDriver {
   revokeIncoming(messageId: string): Promise<void>;
   /** A contact edits one of their messages. */
   editIncoming(e: { messageId: string; body: string }): Promise<void>;
+  /** A group someone else made, with us in it; returns its id. */
+  seedGroup(g: {
+    subject: string;
+    owner: string;
+    participants?: string[];
+    admins?: string[];
+  }): Promise<string>;
+  /** Someone else changes a group; the client gets the notification. */
+  groupEvent(e: {
+    groupId: string;
+    author: string;
+    action: SimulatorGroupAction;
+    participants?: string[] | undefined;
+    value?: string | undefined;
+  }): Promise<void>;
   /** The reactions the client sent, oldest first. */
   sentReactions(): Promise<Array<{ messageId: string; reaction: string }>>;
   /** WhatsApp's server no longer has the message's file. */
@@ -149,6 +175,8 @@ type SimMethod =
   | 'revokeIncoming'
   | 'editIncoming'
   | 'sentReactions'
+  | 'seedGroup'
+  | 'groupEvent'
   | 'seedContact'
   | 'seedChat'
   | 'chats'
@@ -245,6 +273,8 @@ export const createSimulatorDriver = (page: Page, opts: SimulatorDriverOptions =
     incomingReaction: (r) => call<string>('receiveReaction', [r]),
     revokeIncoming: (messageId) => call<void>('revokeIncoming', [messageId]),
     editIncoming: (e) => call<void>('editIncoming', [e]),
+    seedGroup: (g) => call<string>('seedGroup', [g]),
+    groupEvent: (e) => call<void>('groupEvent', [e]),
     sentReactions: () => call<Array<{ messageId: string; reaction: string }>>('sentReactions'),
     seedContact: (contact) => call<string>('seedContact', [contact]),
     seedChat: (chat) => call<{ id: string; messages: string[] }>('seedChat', [chat]),

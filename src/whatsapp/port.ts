@@ -69,6 +69,45 @@ export interface MediaFile {
 
 export type ChatState = 'typing' | 'recording' | 'paused';
 
+export interface GroupParticipant {
+  id: string;
+  isAdmin: boolean;
+  isSuperAdmin: boolean;
+}
+
+export interface GroupView {
+  id: string;
+  subject: string;
+  description: string;
+  owner: string | null;
+  /** Unix seconds. */
+  createdAt: number | null;
+  participants: GroupParticipant[];
+  /** Whether this session's account is an admin of the group. */
+  iAmAdmin: boolean;
+}
+
+/** What WhatsApp answered for one participant: 200 done, 403 invite only, 404 not on WhatsApp, 409 member... */
+export interface ParticipantResult {
+  id: string;
+  code: number;
+  message: string;
+}
+
+export type ParticipantAction = 'remove' | 'promote' | 'demote';
+
+export interface GroupEvent {
+  groupId: string;
+  /** Who did it. */
+  author: string | null;
+  /** WhatsApp's notification subtype: add, invite, remove, leave, promote, demote, subject, description, ... */
+  action: string;
+  participants: string[];
+  /** The new subject or description, when that changed. */
+  body: string;
+  timestamp: number;
+}
+
 /** Events WhatsApp sends about messages that already exist: payloads of message.reaction/revoked/edited. */
 export interface ReactionEvent {
   /** The reaction's own id. */
@@ -105,7 +144,10 @@ export interface EditedEvent {
 export type WhatsAppEvent =
   | { type: 'message.reaction'; payload: ReactionEvent }
   | { type: 'message.revoked'; payload: RevokedEvent }
-  | { type: 'message.edited'; payload: EditedEvent };
+  | { type: 'message.edited'; payload: EditedEvent }
+  | { type: 'group.join'; payload: GroupEvent }
+  | { type: 'group.leave'; payload: GroupEvent }
+  | { type: 'group.update'; payload: GroupEvent };
 
 export interface WhatsAppPort {
   /** The chat id WhatsApp knows the number by, or null when it is not on WhatsApp. */
@@ -124,4 +166,19 @@ export interface WhatsAppPort {
   react(messageId: string, emoji: string): Promise<boolean>;
   /** Deletes one of our messages for everyone. */
   revoke(messageId: string): Promise<void>;
+  createGroup(
+    subject: string,
+    participants: string[],
+  ): Promise<{ id: string; participants: ParticipantResult[] }>;
+  /** null when there is no such group. */
+  group(groupId: string): Promise<GroupView | null>;
+  /** false when WhatsApp refused (e.g. only admins may). */
+  setGroupSubject(groupId: string, subject: string): Promise<boolean>;
+  setGroupDescription(groupId: string, description: string): Promise<boolean>;
+  addParticipants(groupId: string, participants: string[]): Promise<ParticipantResult[]>;
+  changeParticipants(groupId: string, action: ParticipantAction, participants: string[]): Promise<void>;
+  /** null when WhatsApp does not give it (we are not an admin). */
+  inviteCode(groupId: string): Promise<string | null>;
+  revokeInvite(groupId: string): Promise<string>;
+  leaveGroup(groupId: string): Promise<void>;
 }

@@ -52,3 +52,19 @@ export const fromEdited = (message: WAWebJS.Message, body: unknown, previous: un
     previousBody: typeof previous === 'string' ? previous : '',
   },
 });
+
+/** `group_join`, `group_leave`, `group_update` and `group_admin_changed` (as group.update). */
+export const fromGroupNotification = (
+  type: 'group.join' | 'group.leave' | 'group.update',
+  notification: WAWebJS.GroupNotification,
+): WhatsAppEvent => ({
+  type,
+  payload: {
+    groupId: notification.chatId,
+    author: notification.author ? serialized(notification.author) : null,
+    action: String(notification.type),
+    participants: (notification.recipientIds ?? []).map(serialized),
+    body: notification.body ?? '',
+    timestamp: notification.timestamp,
+  },
+});

@@ -9,6 +9,7 @@ import type {
   MessageView,
   WhatsAppPort,
 } from './port.js';
+import { createWwebjsGroups } from './wwebjs-groups.js';
 
 type Raw = Record<string, unknown>;
 
@@ -82,6 +83,7 @@ const toContactView = (contact: WAWebJS.Contact): ContactView => ({
 
 /** The WhatsApp operations of one client, through whatsapp-web.js's own calls (no page code of ours). */
 export const createWwebjsPort = (client: WAWebJS.Client): WhatsAppPort => ({
+  ...createWwebjsGroups(client),
   async numberId(chatId) {
     const id = await client.getNumberId(chatId);
     return id ? serialized(id) : null;

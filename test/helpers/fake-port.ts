@@ -15,6 +15,15 @@ export const createFakePort = (overrides: Partial<WhatsAppPort> = {}): WhatsAppP
     contact: unscripted('contact'),
     react: unscripted('react'),
     revoke: unscripted('revoke'),
+    createGroup: unscripted('createGroup'),
+    group: unscripted('group'),
+    setGroupSubject: unscripted('setGroupSubject'),
+    setGroupDescription: unscripted('setGroupDescription'),
+    addParticipants: unscripted('addParticipants'),
+    changeParticipants: unscripted('changeParticipants'),
+    inviteCode: unscripted('inviteCode'),
+    revokeInvite: unscripted('revokeInvite'),
+    leaveGroup: unscripted('leaveGroup'),
     ...overrides,
   };
 };

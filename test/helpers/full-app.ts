@@ -10,6 +10,7 @@ import { createHealthRouter } from '../../src/http/health.js';
 import { createChatsRouter } from '../../src/http/routes/chats.js';
 import { createContactsRouter } from '../../src/http/routes/contacts.js';
 import { createEventsRouter } from '../../src/http/routes/events.js';
+import { createGroupsRouter } from '../../src/http/routes/groups.js';
 import { createMediaRouter } from '../../src/http/routes/media.js';
 import { createMessageActionsRouter } from '../../src/http/routes/message-actions.js';
 import { createMessagesRouter } from '../../src/http/routes/messages.js';
@@ -81,6 +82,7 @@ export const buildFullApp = (
     createChatsRouter({ manager, logger }),
     createContactsRouter({ manager }),
     createMessageActionsRouter({ manager }),
+    createGroupsRouter({ manager }),
     createMediaRouter({ manager, limits: { maxBytes: 1000, timeoutMs: 1000 } }),
     events,
     createSimulatorRouter({ manager }),

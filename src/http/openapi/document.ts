@@ -23,8 +23,11 @@ import {
   chatPageSchema,
   contactDetailSchema,
   contactPageSchema,
+  groupCreatedSchema,
+  groupSchema,
   messagePageSchema,
   numberCheckSchema,
+  participantResultsSchema,
   typingAnswerSchema,
 } from './whatsapp-schemas.js';
 
@@ -50,6 +53,9 @@ const responseSchemas: Record<string, z.ZodType> = {
   ContactPage: contactPageSchema,
   Contact: contactDetailSchema,
   TypingAnswer: typingAnswerSchema,
+  Group: groupSchema,
+  GroupCreated: groupCreatedSchema,
+  ParticipantResults: participantResultsSchema,
 };
 
 /**
@@ -225,6 +231,7 @@ export const buildOpenApiDocument = (options: DocumentOptions): JsonObject => {
       { name: 'Messages', description: 'Send messages, fetch received files' },
       { name: 'Chats', description: 'Chats and their history, read receipts, typing' },
       { name: 'Contacts', description: 'Contacts, and whether a number is on WhatsApp' },
+      { name: 'Groups', description: 'Create and run groups' },
       { name: 'Events', description: 'Server-Sent Events (webhooks carry the same Event bodies)' },
       { name: 'Sandbox', description: 'Simulator controls: only with SIMULATOR=true' },
       { name: 'Operations', description: 'Health and metrics' },

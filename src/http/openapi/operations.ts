@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { sendMessageBodySchema } from '../../messages/schemas.js';
 import { historyQuerySchema, typingBodySchema } from '../routes/chats.js';
 import { checkNumberQuerySchema, pageQuerySchema } from '../routes/contacts.js';
+import {
+  createGroupBodySchema,
+  descriptionBodySchema,
+  participantsBodySchema,
+  subjectBodySchema,
+} from '../routes/groups.js';
 import { reactionBodySchema } from '../routes/message-actions.js';
 import { createBodySchema, pairingBodySchema, qrQuerySchema } from '../routes/sessions.js';
 import {
@@ -11,6 +17,8 @@ import {
   contactSchema,
   editSchema,
   expireSchema,
+  groupEventSchema,
+  groupSeedSchema,
   messageSchema,
   reactionSchema,
   revokeSchema,
@@ -41,7 +49,16 @@ export interface OperationSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'Sessions' | 'Messages' | 'Chats' | 'Contacts' | 'Events' | 'Sandbox' | 'Operations' | 'Documentation';
+  tag:
+    | 'Sessions'
+    | 'Messages'
+    | 'Chats'
+    | 'Contacts'
+    | 'Groups'
+    | 'Events'
+    | 'Sandbox'
+    | 'Operations'
+    | 'Documentation';
   /** Health: open to probes without a key. */
   public?: boolean;
   /** Adds `{id}`, and 400 invalid_session_id. */
@@ -76,6 +93,12 @@ export const requestSchemas: Record<string, z.ZodType> = {
   SimulatorRevokeBody: revokeSchema,
   SimulatorEditBody: editSchema,
   ReactionBody: reactionBodySchema,
+  CreateGroupBody: createGroupBodySchema,
+  GroupSubjectBody: subjectBodySchema,
+  GroupDescriptionBody: descriptionBodySchema,
+  GroupParticipantsBody: participantsBodySchema,
+  SimulatorGroupBody: groupSeedSchema,
+  SimulatorGroupEventBody: groupEventSchema,
 };
 
 const json = (component: string): Record<string, SchemaRef> => ({ 'application/json': { component } });
@@ -116,6 +139,26 @@ const messageIdParam: HeaderParamSpec = {
   description: 'A message id as events and sends return it: true_5511912345678@c.us_3EB0...',
   schema: { type: 'string', maxLength: 200 },
 };
+
+const groupIdParam: HeaderParamSpec = {
+  name: 'groupId',
+  description: 'A group id: 120363012345678901@g.us',
+  schema: { type: 'string', maxLength: 64 },
+};
+const groupErrors = (extra: Record<number, string[]> = {}) =>
+  readyErrors('group_failed', {
+    400: ['invalid_chat_id'],
+    404: ['session_not_found', 'group_not_found'],
+    ...extra,
+  });
+const inviteAnswer = inline({
+  type: 'object',
+  properties: {
+    code: { type: 'string' },
+    link: { type: 'string', description: 'https://chat.whatsapp.com/<code>' },
+  },
+  required: ['code', 'link'],
+});
 
 const sseHeaders: HeaderParamSpec[] = [
   {
@@ -409,6 +452,35 @@ export const operations: OperationSpec[] = [
   },
   {
     method: 'post',
+    path: '/sessions/{id}/simulator/groups',
+    operationId: 'simulatorSeedGroup',
+    summary: 'A group someone else created, with this session in it',
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorGroupBody', required: true },
+    responses: {
+      201: {
+        description: 'Created',
+        content: inline({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }),
+      },
+    },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/simulator/groups/events',
+    operationId: 'simulatorGroupEvent',
+    summary: 'Someone else changes a group (adds, removes, leaves, promotes, renames...): group.* events',
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorGroupEventBody', required: true },
+    responses: { 200: { description: 'Delivered', content: flag('delivered') } },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
     path: '/sessions/{id}/simulator/media/expire',
     operationId: 'simulatorExpireMedia',
     summary: "WhatsApp's server no longer has a received message's file",
@@ -619,6 +691,118 @@ export const operations: OperationSpec[] = [
       422: ['not_revocable'],
       502: ['lookup_failed', 'revoke_failed'],
     }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/groups',
+    operationId: 'createGroup',
+    summary: 'Create a group with participants (one result each: WhatsApp refuses some)',
+    tag: 'Groups',
+    sessionId: true,
+    body: { component: 'CreateGroupBody', required: true },
+    responses: { 201: { description: 'Created', content: json('GroupCreated') } },
+    errors: readyErrors('group_failed', { 403: ['not_group_admin'] }),
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/groups/{groupId}',
+    operationId: 'getGroup',
+    summary: 'A group: subject, description, owner, participants and admins',
+    tag: 'Groups',
+    sessionId: true,
+    pathParams: [groupIdParam],
+    responses: { 200: { description: 'The group', content: json('Group') } },
+    errors: groupErrors(),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/groups/{groupId}/subject',
+    operationId: 'setGroupSubject',
+    summary: "Change a group's subject",
+    tag: 'Groups',
+    sessionId: true,
+    pathParams: [groupIdParam],
+    body: { component: 'GroupSubjectBody', required: true },
+    responses: {
+      200: {
+        description: 'Changed; group.update follows',
+        content: inline({
+          type: 'object',
+          properties: { subject: { type: 'string' } },
+          required: ['subject'],
+        }),
+      },
+    },
+    errors: groupErrors({ 403: ['group_change_refused'] }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/groups/{groupId}/description',
+    operationId: 'setGroupDescription',
+    summary: "Change a group's description",
+    tag: 'Groups',
+    sessionId: true,
+    pathParams: [groupIdParam],
+    body: { component: 'GroupDescriptionBody', required: true },
+    responses: {
+      200: {
+        description: 'Changed',
+        content: inline({
+          type: 'object',
+          properties: { description: { type: 'string' } },
+          required: ['description'],
+        }),
+      },
+    },
+    errors: groupErrors({ 403: ['group_change_refused'] }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/groups/{groupId}/participants',
+    operationId: 'changeGroupParticipants',
+    summary: 'Add, remove, promote or demote participants: one result per participant',
+    description:
+      "Each result has WhatsApp's code: 200 done, 403 (add: only by invitation; demote: the creator), " +
+      '404 not on WhatsApp or not a participant, 409 already a member. Only admins may: 403 not_group_admin.',
+    tag: 'Groups',
+    sessionId: true,
+    pathParams: [groupIdParam],
+    body: { component: 'GroupParticipantsBody', required: true },
+    responses: { 200: { description: 'One result per participant', content: json('ParticipantResults') } },
+    errors: groupErrors({ 403: ['not_group_admin'] }),
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/groups/{groupId}/invite',
+    operationId: 'getGroupInvite',
+    summary: "The group's invite code and link (admins only)",
+    tag: 'Groups',
+    sessionId: true,
+    pathParams: [groupIdParam],
+    responses: { 200: { description: 'The invite', content: inviteAnswer } },
+    errors: groupErrors({ 403: ['not_group_admin'] }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/groups/{groupId}/invite/revoke',
+    operationId: 'revokeGroupInvite',
+    summary: 'Revoke the invite link: the old one stops working, a new one is returned',
+    tag: 'Groups',
+    sessionId: true,
+    pathParams: [groupIdParam],
+    responses: { 200: { description: 'The new invite', content: inviteAnswer } },
+    errors: groupErrors({ 403: ['not_group_admin'] }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/groups/{groupId}/leave',
+    operationId: 'leaveGroup',
+    summary: 'Leave a group',
+    tag: 'Groups',
+    sessionId: true,
+    pathParams: [groupIdParam],
+    responses: { 200: { description: 'Left', content: flag('left') } },
+    errors: groupErrors(),
   },
   {
     method: 'get',

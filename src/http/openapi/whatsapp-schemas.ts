@@ -3,7 +3,7 @@ import { mediaInfoSchema } from '../../events/schemas.js';
 import type { ChatPage, MessagePage } from '../../whatsapp/chats.js';
 import type { ContactPage } from '../../whatsapp/contacts.js';
 import type { NumberCheck } from '../../whatsapp/numbers.js';
-import type { ContactDetail } from '../../whatsapp/port.js';
+import type { ContactDetail, GroupView } from '../../whatsapp/port.js';
 
 /** What the chat, contact and number routes answer (the TypeScript types stay the source; see the checks below). */
 
@@ -92,6 +92,37 @@ export const typingAnswerSchema = z.object({
   durationMs: z.number().int().describe('0 for paused'),
 });
 
+const participantResultSchema = z.object({
+  id: z.string(),
+  code: z
+    .number()
+    .int()
+    .describe(
+      '200 done, 403 refused (invitation only / creator), 404 not on WhatsApp or not a member, 409 already a member',
+    ),
+  message: z.string(),
+});
+
+export const groupCreatedSchema = z.object({
+  id: z.string().describe('The new group id (<id>@g.us)'),
+  participants: z.array(participantResultSchema),
+});
+
+export const participantResultsSchema = z.object({
+  action: z.enum(['add', 'remove', 'promote', 'demote']),
+  results: z.array(participantResultSchema),
+});
+
+export const groupSchema = z.object({
+  id: z.string(),
+  subject: z.string(),
+  description: z.string(),
+  owner: z.string().nullable(),
+  createdAt: z.number().nullable().describe('Unix seconds'),
+  participants: z.array(z.object({ id: z.string(), isAdmin: z.boolean(), isSuperAdmin: z.boolean() })),
+  iAmAdmin: z.boolean().describe("Whether this session's account is an admin"),
+});
+
 type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const drift: [
   Equal<z.infer<typeof numberCheckSchema>, NumberCheck>,
@@ -99,5 +130,6 @@ const drift: [
   Equal<z.infer<typeof messagePageSchema>, MessagePage>,
   Equal<z.infer<typeof contactPageSchema>, ContactPage>,
   Equal<z.infer<typeof contactDetailSchema>, ContactDetail>,
-] = [true, true, true, true, true];
+  Equal<z.infer<typeof groupSchema>, GroupView>,
+] = [true, true, true, true, true, true];
 void drift;

@@ -53,6 +53,31 @@ export const contactSchema = z.strictObject({
     .boolean()
     .optional()
     .describe("false: not saved in the phone's address book (default true)"),
+  groupInvitesOnly: z
+    .boolean()
+    .optional()
+    .describe('true: only their contacts may add them to groups; WhatsApp refuses an add with 403'),
+});
+
+const wid = z.string().regex(/^\d{7,15}@c\.us$/, { message: 'accepts <digits>@c.us' });
+
+export const groupSeedSchema = z.strictObject({
+  subject: z.string().min(1).max(100),
+  owner: wid.describe('Who created it (an admin)'),
+  participants: z.array(wid).max(256).optional().describe('Members besides the owner and this session'),
+  admins: z.array(wid).max(256).optional().describe('Members who are admins (this session too, if listed)'),
+});
+
+export const groupEventSchema = z.strictObject({
+  groupId: z.string().regex(/^\d{5,25}@g\.us$/, { message: 'accepts <id>@g.us' }),
+  author: wid.describe('Who does it'),
+  action: z.enum(['add', 'remove', 'leave', 'promote', 'demote', 'subject', 'description']),
+  participants: z
+    .array(wid)
+    .max(256)
+    .optional()
+    .describe('Whom it is done to (add, remove, promote, demote)'),
+  value: z.string().max(2048).optional().describe('The new subject or description'),
 });
 
 export const chatSeedSchema = z.strictObject({
@@ -165,6 +190,15 @@ export const createSimulatorRouter = (deps: { manager: Pick<SessionManager, 'pag
     const edit = parseBody(editSchema, req);
     await driverOf(req).editIncoming(edit);
     res.json({ edited: true });
+  });
+  router.post('/sessions/:id/simulator/groups', requireJsonBody, async (req, res) => {
+    const group = parseBody(groupSeedSchema, req);
+    res.status(201).json({ id: await driverOf(req).seedGroup(group) });
+  });
+  router.post('/sessions/:id/simulator/groups/events', requireJsonBody, async (req, res) => {
+    const event = parseBody(groupEventSchema, req);
+    await driverOf(req).groupEvent(event);
+    res.json({ delivered: true });
   });
   router.post('/sessions/:id/simulator/media/expire', requireJsonBody, async (req, res) => {
     const { messageId } = parseBody(expireSchema, req);
