@@ -10,13 +10,13 @@ import { parseBody } from '../validate.js';
 
 // Pictographs with their modifiers, joiners and variation selectors, flags, keycaps (#️⃣ 1️⃣).
 const EMOJI =
-  /^(?:[\p{Extended_Pictographic}\p{Regional_Indicator}\u{1F3FB}-\u{1F3FF}\u200d\ufe0f\u20e3#*0-9])+$/u;
+  /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Modifier}|\u200d|\ufe0f|\u20e3|[#*0-9])+$/u;
 
 export const reactionBodySchema = z.strictObject({
   reaction: z
     .string()
     .max(32)
-    .refine((v) => v === '' || EMOJI.test(v), {
+    .refine((v) => v === '' || (EMOJI.test(v) && /\P{ASCII}/u.test(v)), {
       message: 'accepts one emoji, or an empty text to take it back',
     })
     .describe('An emoji such as 👍; empty takes your reaction back'),
