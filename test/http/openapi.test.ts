@@ -313,6 +313,12 @@ describe('real answers conform to the document', () => {
       ['post', 'simulator/reactions', { from: '5511912345678', messageId: 'm1', reaction: '👍' }],
       ['post', 'simulator/revoke', { messageId: 'm1' }],
       ['post', 'simulator/edit', { messageId: 'm1', body: 'fixed' }],
+      ['post', 'simulator/groups', { subject: 'G', owner: '5511912345678@c.us' }],
+      [
+        'post',
+        'simulator/groups/events',
+        { groupId: '120363000000000001@g.us', author: '5511912345678@c.us', action: 'subject', value: 'x' },
+      ],
       ['post', 'simulator/contacts', { phone: '5511912345678', onWhatsApp: false }],
       ['post', 'simulator/chats', { id: '5511912345678@c.us', messages: [{ fromMe: true, body: 'hi' }] }],
       ['get', 'simulator/chats', undefined],
@@ -376,7 +382,53 @@ describe('real answers conform to the document', () => {
       contact: async () => ({ ...contact, about: null, profilePictureUrl: null }),
       react: async (id) => id === message.id,
       revoke: async () => undefined,
+      createGroup: async () => ({
+        id: '120363000000000001@g.us',
+        participants: [{ id: contact.id, code: 403, message: 'invite only' }],
+      }),
+      group: async (id) =>
+        id === '120363000000000001@g.us'
+          ? {
+              id,
+              subject: 'Desk',
+              description: '',
+              owner: '15550000001@c.us',
+              createdAt: 1_700_000_000,
+              participants: [{ id: '15550000001@c.us', isAdmin: true, isSuperAdmin: true }],
+              iAmAdmin: true,
+            }
+          : null,
+      setGroupSubject: async () => true,
+      setGroupDescription: async () => false,
+      addParticipants: async () => [{ id: contact.id, code: 200, message: 'Done' }],
+      changeParticipants: async () => undefined,
+      inviteCode: async () => 'AbCdEf',
+      revokeInvite: async () => 'GhIjKl',
+      leaveGroup: async () => undefined,
     });
+    const group = '/sessions/ready/groups/120363000000000001@g.us';
+    await call('post', '/sessions/ready/groups', '/sessions/{id}/groups', {
+      body: { subject: 'Desk', participants: ['+5511912345678'] },
+    });
+    await call('post', '/sessions/ready/groups', '/sessions/{id}/groups', { body: { subject: '' } });
+    await call('get', group, '/sessions/{id}/groups/{groupId}');
+    await call('get', '/sessions/ready/groups/120363000000000002@g.us', '/sessions/{id}/groups/{groupId}');
+    await call('get', '/sessions/ready/groups/x@c.us', '/sessions/{id}/groups/{groupId}');
+    await call('post', `${group}/subject`, '/sessions/{id}/groups/{groupId}/subject', {
+      body: { subject: 'New' },
+    });
+    await call('post', `${group}/description`, '/sessions/{id}/groups/{groupId}/description', {
+      body: { description: 'refused' },
+    });
+    await call('post', `${group}/participants`, '/sessions/{id}/groups/{groupId}/participants', {
+      body: { action: 'add', participants: ['5511912345678'] },
+    });
+    await call('post', `${group}/participants`, '/sessions/{id}/groups/{groupId}/participants', {
+      body: { action: 'remove', participants: ['5511912345678'] },
+    });
+    await call('get', `${group}/invite`, '/sessions/{id}/groups/{groupId}/invite');
+    await call('post', `${group}/invite/revoke`, '/sessions/{id}/groups/{groupId}/invite/revoke');
+    await call('post', `${group}/leave`, '/sessions/{id}/groups/{groupId}/leave');
     await call(
       'get',
       '/sessions/ready/contacts/check?phone=%2B5511912345678',
