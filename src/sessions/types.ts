@@ -57,7 +57,7 @@ export interface SessionClientEvents {
   change_state: [state: string];
   message: [message: IncomingMessage];
   message_ack: [ack: { id: string; ack: number }];
-  /** Reactions, deletions for everyone, edits (src/whatsapp/wwebjs-events.ts). */
+  /** Reactions, deletions for everyone, edits, group changes (src/whatsapp/wwebjs-events.ts). */
   whatsapp_event: [event: WhatsAppEvent];
   /** The browser went away without destroy(): crashed or killed. */
   browser_exited: [];
