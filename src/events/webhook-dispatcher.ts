@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
-import { ConfigError } from '../config.js';
+import type { WebhookSettings } from '../domain/session.js';
+import { webhookUrlProblem } from '../domain/webhook-url.js';
 import type { Logger } from '../logger.js';
-import type { WebhookSettings } from '../sessions/types.js';
 import { matchesEventFilter, unknownEventFilters } from './event-filter.js';
 import type { AnyWaEvent, EventBus } from './types.js';
 import { retryDelay } from './webhook-retry.js';
@@ -72,10 +72,8 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
   const concurrency = deps.concurrencyPerReceiver ?? 2;
   const maxQueued = deps.maxQueued ?? 1000;
 
+  // WEBHOOK_URL and WEBHOOK_SECRET were checked by config.ts.
   const globalUrl = config.WEBHOOK_URL;
-  if (globalUrl !== undefined && urlProblem(globalUrl) !== null) {
-    throw new ConfigError(`Invalid setting WEBHOOK_URL: ${urlProblem(globalUrl)}`);
-  }
   const signer = createWebhookSigner(config.WEBHOOK_SECRET);
   // Warned once, when the first delivery is due: a server that uses no webhook has nothing to warn about.
   let unsignedWarned = signer.signed;
@@ -119,7 +117,7 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
       lastKnown.delete(event.sessionId);
     }
     if (own !== null && matchesEventFilter(event.type, own.events)) {
-      const problem = urlProblem(own.url);
+      const problem = webhookUrlProblem(own.url);
       if (problem === null) urls.add(new URL(own.url).toString());
       else {
         counts.failed += 1;
@@ -271,20 +269,6 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
       queued = 0;
     },
   };
-};
-
-/** Why a URL cannot be posted to, or null. fetch refuses credentials in a URL, so catch that early. */
-const urlProblem = (value: string): string | null => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'accepts an http(s) URL';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'accepts an http(s) URL';
-  if (url.username !== '' || url.password !== '')
-    return 'must not contain user:password (put a token in the path)';
-  return null;
 };
 
 /** Origin and path only: webhook URLs often carry a token in the query, which must not reach the log. */

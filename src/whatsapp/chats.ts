@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
 import type { ChatView, MessageView } from './port.js';
 import type { SessionRunner } from './runner.js';
 
@@ -57,7 +57,7 @@ export const chatMessages = async (
       return pageOf(messages.slice(Math.max(0, at - limit), at), at > limit || !exhausted);
     }
     if (exhausted) {
-      throw new AppError(404, 'message_not_found', `No message ${before} in the history of ${chatId}.`);
+      throw appError('message_not_found', `No message ${before} in the history of ${chatId}.`);
     }
     window = Math.min(MAX_HISTORY_SCAN, window * 2);
   }

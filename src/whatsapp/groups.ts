@@ -1,14 +1,13 @@
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
 import type { GroupView, ParticipantAction, ParticipantResult } from './port.js';
 import type { SessionRunner } from './runner.js';
 
 const call = (what: string) =>
   ({ what: `group ${what}`, code: 'group_failed', failure: `WhatsApp Web did not ${what}` }) as const;
 
-const notFound = (groupId: string) =>
-  new AppError(404, 'group_not_found', `No group ${groupId} in this session.`);
+const notFound = (groupId: string) => appError('group_not_found', `No group ${groupId} in this session.`);
 const notAdmin = (groupId: string) =>
-  new AppError(403, 'not_group_admin', `This account is not an admin of ${groupId}.`);
+  appError('not_group_admin', `This account is not an admin of ${groupId}.`);
 
 export const inviteLink = (code: string) => ({ code, link: `https://chat.whatsapp.com/${code}` });
 
@@ -33,7 +32,7 @@ export const setGroupInfo = async (
       ? wa.setGroupSubject(groupId, info.subject)
       : wa.setGroupDescription(groupId, info.description),
   );
-  if (!done) throw new AppError(403, 'group_change_refused', `WhatsApp refused to change ${groupId}.`);
+  if (!done) throw appError('group_change_refused', `WhatsApp refused to change ${groupId}.`);
 };
 
 const MESSAGES: Record<number, string> = {

@@ -1,4 +1,5 @@
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
+import type { AppError } from '../errors.js';
 import { parseRecipient } from '../messages/recipient.js';
 
 /**
@@ -6,8 +7,8 @@ import { parseRecipient } from '../messages/recipient.js';
  * reaches the browser. A wrong shape is a 400 naming the parameter.
  */
 
-const invalid = (code: string, path: string, message: string): AppError =>
-  new AppError(400, code, `${path} ${message}`, { details: { errors: [{ path, message }] } });
+const invalid = (code: 'invalid_chat_id' | 'invalid_message_id', path: string, message: string): AppError =>
+  appError(code, `${path} ${message}`, { details: { errors: [{ path, message }] } });
 
 /** `<digits>@c.us`, `<id>@g.us` or `<digits>@lid` (the chat's id as whatsapp-web.js writes it). */
 export const parseChatId = (value: unknown, path = 'path.chatId'): string => {

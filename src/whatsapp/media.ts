@@ -1,4 +1,5 @@
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
+import type { AppError } from '../errors.js';
 import type { SessionRunner } from './runner.js';
 
 export interface MediaLimits {
@@ -15,7 +16,7 @@ export interface DownloadedMedia {
 }
 
 const tooLarge = (size: number, max: number): AppError =>
-  new AppError(413, 'media_too_large', `The file is ${size} bytes; at most ${max} are served.`, {
+  appError('media_too_large', `The file is ${size} bytes; at most ${max} are served.`, {
     details: { size, maxBytes: max },
   });
 
@@ -33,9 +34,9 @@ export const downloadMedia = async (
     { what: 'message lookup', code: 'lookup_failed', failure: 'WhatsApp Web did not find the message' },
     (wa) => wa.message(messageId),
   );
-  if (!message) throw new AppError(404, 'message_not_found', `No message ${messageId} in this session.`);
+  if (!message) throw appError('message_not_found', `No message ${messageId} in this session.`);
   if (!message.hasMedia || !message.media) {
-    throw new AppError(404, 'no_media', `Message ${messageId} is a ${message.type} message with no file.`);
+    throw appError('no_media', `Message ${messageId} is a ${message.type} message with no file.`);
   }
   const announced = message.media.size;
   if (announced !== null && announced > limits.maxBytes) throw tooLarge(announced, limits.maxBytes);
@@ -50,7 +51,7 @@ export const downloadMedia = async (
     (wa) => wa.downloadMedia(messageId),
   );
   if (!file) {
-    throw new AppError(404, 'media_expired', `WhatsApp no longer has the file of message ${messageId}.`);
+    throw appError('media_expired', `WhatsApp no longer has the file of message ${messageId}.`);
   }
   const decodedSize = Math.floor((file.data.length * 3) / 4);
   if (decodedSize > limits.maxBytes + 2) throw tooLarge(decodedSize, limits.maxBytes);

@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
 import type { SessionRunner } from './runner.js';
 
 /** WhatsApp lets a sender delete a message for everyone for about two and a half days. */
@@ -11,7 +11,7 @@ const lookup = {
 } as const;
 
 const notFound = (messageId: string) =>
-  new AppError(404, 'message_not_found', `No message ${messageId} in this session.`);
+  appError('message_not_found', `No message ${messageId} in this session.`);
 
 /** Reacts to a message; an empty emoji takes our reaction back. */
 export const react = async (run: SessionRunner, messageId: string, emoji: string): Promise<void> => {
@@ -36,11 +36,10 @@ export const revokeForEveryone = async (
   if (!message) throw notFound(messageId);
   if (message.type === 'revoked') return;
   if (!message.fromMe) {
-    throw new AppError(422, 'not_revocable', 'Only your own messages can be deleted for everyone.');
+    throw appError('not_revocable', 'Only your own messages can be deleted for everyone.');
   }
   if (now() / 1000 - message.timestamp > REVOKE_WINDOW_S) {
-    throw new AppError(
-      422,
+    throw appError(
       'not_revocable',
       `The message is older than WhatsApp's ${REVOKE_WINDOW_S / 3600} hours for deleting for everyone.`,
     );

@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
 import type { SessionRunner } from './runner.js';
 
 export interface NumberCheck {
@@ -29,14 +29,9 @@ export const ensureOnWhatsApp = async (run: SessionRunner, chatId: string): Prom
   if (!chatId.endsWith('@c.us')) return chatId;
   const found = await lookup(run, chatId);
   if (found === null) {
-    throw new AppError(
-      422,
-      'not_on_whatsapp',
-      `${chatId.slice(0, chatId.indexOf('@'))} is not on WhatsApp.`,
-      {
-        details: { chatId },
-      },
-    );
+    throw appError('not_on_whatsapp', `${chatId.slice(0, chatId.indexOf('@'))} is not on WhatsApp.`, {
+      details: { chatId },
+    });
   }
   return found;
 };

@@ -4,13 +4,9 @@
  * (src/whatsapp/ids.ts), and every call is bounded by whoever runs it (the session manager).
  */
 
-export interface MediaInfo {
-  mimetype: string | null;
-  /** Bytes, as WhatsApp announces it (before anything is downloaded). */
-  size: number | null;
-  filename: string | null;
-  caption: string | null;
-}
+import type { MediaInfo } from '../domain/message.js';
+
+export type { MediaInfo };
 
 export interface MessageView {
   id: string;

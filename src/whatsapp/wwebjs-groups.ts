@@ -1,5 +1,6 @@
 import type WAWebJS from 'whatsapp-web.js';
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
+import type { AppError } from '../errors.js';
 import type { GroupView, ParticipantResult, WhatsAppPort } from './port.js';
 
 type GroupPort = Pick<
@@ -15,11 +16,11 @@ type GroupPort = Pick<
   | 'leaveGroup'
 >;
 
-const notAdmin = (detail: string) => new AppError(403, 'not_group_admin', detail);
+const notAdmin = (detail: string) => appError('not_group_admin', detail);
 
 /** whatsapp-web.js answers some refusals with a string instead of throwing ("AddParticipantsError: ..."). */
 const refusal = (answer: string): AppError =>
-  /admin/i.test(answer) ? notAdmin(answer) : new AppError(502, 'group_failed', answer);
+  /admin/i.test(answer) ? notAdmin(answer) : appError('group_failed', answer);
 
 const toGroupView = (chat: WAWebJS.GroupChat, me: string | null): GroupView => {
   // The typings leave groupMetadata out; the library sets it on every GroupChat (GroupChat._patch).
@@ -44,7 +45,7 @@ const toGroupView = (chat: WAWebJS.GroupChat, me: string | null): GroupView => {
 export const createWwebjsGroups = (client: WAWebJS.Client): GroupPort => {
   const groupChat = async (groupId: string): Promise<WAWebJS.GroupChat> => {
     const chat = await client.getChatById(groupId);
-    if (!chat?.isGroup) throw new AppError(404, 'group_not_found', `No group ${groupId} in this session.`);
+    if (!chat?.isGroup) throw appError('group_not_found', `No group ${groupId} in this session.`);
     return chat as WAWebJS.GroupChat;
   };
   return {
@@ -99,8 +100,7 @@ export const createWwebjsGroups = (client: WAWebJS.Client): GroupPort => {
     async revokeInvite(groupId) {
       // At run time the new code (the typings say void).
       const code: unknown = await (await groupChat(groupId)).revokeInvite();
-      if (typeof code !== 'string')
-        throw new AppError(502, 'group_failed', 'WhatsApp gave no new invite code');
+      if (typeof code !== 'string') throw appError('group_failed', 'WhatsApp gave no new invite code');
       return code;
     },
     async leaveGroup(groupId) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ErrorCode } from '../../error-catalog.js';
 import { sendMessageBodySchema } from '../../messages/schemas.js';
 import { historyQuerySchema, typingBodySchema } from '../routes/chats.js';
 import { checkNumberQuerySchema, pageQuerySchema } from '../routes/contacts.js';
@@ -72,7 +73,7 @@ export interface OperationSpec {
   body?: { component: string; required: boolean };
   responses: Record<number, ResponseSpec>;
   /** Problem codes by status, besides the ones every route can answer (401, 429, 500). */
-  errors: Record<number, string[]>;
+  errors: Record<number, ErrorCode[]>;
 }
 
 /** The zod schemas the routes parse requests with: the document is built from these, not copies. */
@@ -108,8 +109,8 @@ const inline = (schema: Record<string, unknown>): Record<string, SchemaRef> => (
 const flag = (name: string) =>
   inline({ type: 'object', properties: { [name]: { const: true } }, required: [name] });
 
-const sessionErrors = { 404: ['session_not_found'] };
-const simulatorErrors = {
+const sessionErrors: Record<number, ErrorCode[]> = { 404: ['session_not_found'] };
+const simulatorErrors: Record<number, ErrorCode[]> = {
   400: ['simulator_bad_request'],
   404: ['session_not_found'],
   409: ['no_browser', 'simulator_not_ready'],
@@ -122,7 +123,10 @@ const sandbox =
   'WhatsApp Web simulator); otherwise 404.';
 
 /** Every route that runs on the session's READY client. */
-const readyErrors = (code: string, extra: Record<number, string[]> = {}): Record<number, string[]> => ({
+const readyErrors = (
+  code: ErrorCode,
+  extra: Record<number, ErrorCode[]> = {},
+): Record<number, ErrorCode[]> => ({
   404: ['session_not_found'],
   409: ['session_not_ready'],
   502: [code],
@@ -145,7 +149,7 @@ const groupIdParam: HeaderParamSpec = {
   description: 'A group id: 120363012345678901@g.us',
   schema: { type: 'string', maxLength: 64 },
 };
-const groupErrors = (extra: Record<number, string[]> = {}) =>
+const groupErrors = (extra: Record<number, ErrorCode[]> = {}) =>
   readyErrors('group_failed', {
     400: ['invalid_chat_id'],
     404: ['session_not_found', 'group_not_found'],

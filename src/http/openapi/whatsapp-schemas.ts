@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { mediaInfoSchema } from '../../events/schemas.js';
+import { mediaInfoSchema } from '../../domain/message.js';
 import type { ChatPage, MessagePage } from '../../whatsapp/chats.js';
 import type { ContactPage } from '../../whatsapp/contacts.js';
 import type { NumberCheck } from '../../whatsapp/numbers.js';

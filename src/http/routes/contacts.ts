@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { appError } from '../../error-catalog.js';
 import { parseRecipient } from '../../messages/recipient.js';
 import type { SessionManager } from '../../sessions/types.js';
 import { getContact, listContacts } from '../../whatsapp/contacts.js';
@@ -32,7 +32,7 @@ const phoneToChatId = (phone: string): string => {
       ? null
       : 'accepts a phone number, not a group or lid id';
   if (message !== null || !result.ok) {
-    throw new AppError(400, 'invalid_query', `query.phone ${message}`, {
+    throw appError('invalid_query', `query.phone ${message}`, {
       details: { errors: [{ path: 'query.phone', message }] },
     });
   }
@@ -60,7 +60,7 @@ export const createContactsRouter = (deps: { manager: Pick<SessionManager, 'runO
   router.get('/sessions/:id/contacts/:contactId', async (req, res) => {
     const contactId = parseChatId(req.params.contactId, 'path.contactId');
     if (contactId.endsWith('@g.us')) {
-      throw new AppError(400, 'invalid_chat_id', 'path.contactId is a group id: contacts are people', {
+      throw appError('invalid_chat_id', 'path.contactId is a group id: contacts are people', {
         details: { errors: [{ path: 'path.contactId', message: 'accepts <digits>@c.us or <digits>@lid' }] },
       });
     }

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { appError } from '../../error-catalog.js';
 import { parseRecipient } from '../../messages/recipient.js';
 import type { SessionManager } from '../../sessions/types.js';
 import {
@@ -52,14 +52,9 @@ export const participantsBodySchema = z.strictObject({
 const parseGroupId = (value: unknown): string => {
   const id = parseChatId(value, 'path.groupId');
   if (!id.endsWith('@g.us')) {
-    throw new AppError(
-      400,
-      'invalid_chat_id',
-      'path.groupId accepts a group id such as 120363012345678901@g.us',
-      {
-        details: { errors: [{ path: 'path.groupId', message: 'accepts <id>@g.us' }] },
-      },
-    );
+    throw appError('invalid_chat_id', 'path.groupId accepts a group id such as 120363012345678901@g.us', {
+      details: { errors: [{ path: 'path.groupId', message: 'accepts <id>@g.us' }] },
+    });
   }
   return id;
 };

@@ -1,0 +1,36 @@
+import { toError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { AuthFolders } from './auth-folders.js';
+import type { WebhookSettings } from './types.js';
+
+/**
+ * At startup: every session id that has a folder on disk and no session yet is started again, at
+ * most `concurrency` at a time, each waited for until its initialize() settled (bounded browsers
+ * starting). A session that cannot be restored is logged and skipped.
+ */
+export const restoreSessions = async (deps: {
+  folders: AuthFolders;
+  logger: Logger;
+  concurrency: number;
+  isListed: (id: string) => boolean;
+  /** Creates the session under its lock; resolves once it is launching, with its initialize(). */
+  start: (id: string, webhook: WebhookSettings | null) => Promise<{ initializing: Promise<void> }>;
+}): Promise<void> => {
+  const { folders, logger } = deps;
+  const ids = (await folders.listIds()).filter((id) => !deps.isListed(id));
+  if (ids.length === 0) return;
+  logger.info({ count: ids.length }, `Restoring ${ids.length} session(s)`);
+  const queue = [...ids];
+  const worker = async (): Promise<void> => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      try {
+        const meta = await folders.readMeta(id);
+        const { initializing } = await deps.start(id, meta?.webhook ?? null);
+        await initializing;
+      } catch (err) {
+        logger.error({ err: toError(err), sessionId: id }, `Could not restore session ${id}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(deps.concurrency, ids.length) }, worker));
+};
