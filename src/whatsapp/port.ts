@@ -5,6 +5,7 @@
  */
 
 import type { MediaInfo } from '../domain/message.js';
+import type { EventPayloads } from '../events/types.js';
 
 export type { MediaInfo };
 
@@ -92,49 +93,12 @@ export interface ParticipantResult {
 
 export type ParticipantAction = 'remove' | 'promote' | 'demote';
 
-export interface GroupEvent {
-  groupId: string;
-  /** Who did it. */
-  author: string | null;
-  /** WhatsApp's notification subtype: add, invite, remove, leave, promote, demote, subject, description, ... */
-  action: string;
-  participants: string[];
-  /** The new subject or description, when that changed. */
-  body: string;
-  timestamp: number;
-}
-
-/** Events WhatsApp sends about messages that already exist: payloads of message.reaction/revoked/edited. */
-export interface ReactionEvent {
-  /** The reaction's own id. */
-  id: string;
-  /** The message reacted to. */
-  messageId: string;
-  chatId: string;
-  /** Who reacted. */
-  from: string;
-  /** The emoji; empty when the reaction was taken back. */
-  reaction: string;
-  timestamp: number;
-}
-
-export interface RevokedEvent {
-  /** The message deleted for everyone. */
-  id: string;
-  chatId: string;
-  from: string;
-  fromMe: boolean;
-  timestamp: number;
-}
-
-export interface EditedEvent {
-  id: string;
-  chatId: string;
-  from: string;
-  fromMe: boolean;
-  body: string;
-  previousBody: string;
-}
+// Events WhatsApp sends about messages and groups that already exist: their payloads are the event
+// schemas' (src/events/schemas.ts), so what the adapter builds is what goes out on the wire.
+export type ReactionEvent = EventPayloads['message.reaction'];
+export type RevokedEvent = EventPayloads['message.revoked'];
+export type EditedEvent = EventPayloads['message.edited'];
+export type GroupEvent = EventPayloads['group.join'];
 
 /** One of them, as the client adapter hands it to the session. */
 export type WhatsAppEvent =
