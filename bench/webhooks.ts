@@ -34,6 +34,7 @@ const throughputRound = async (events: number): Promise<{ perSecond: number; dro
         timestamp: Math.floor(t0 / 1000),
         fromMe: false,
         hasMedia: false,
+        media: null,
       });
     }
     const last = await receiver.count(events - dispatcher.stats().dropped, 120_000);

@@ -166,6 +166,10 @@ const schema = z.object({
   MEDIA_ALLOW_PRIVATE_NETWORKS: bool(false),
   // Per-session webhook URLs (chosen by API clients) may reach this host and private networks.
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool(false),
+  // Received files served by GET /sessions/:id/messages/:messageId/media: whatsapp-web.js hands the
+  // whole file over as base64, so this bounds the memory one download takes.
+  MEDIA_DOWNLOAD_MAX_BYTES: int(32 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  MEDIA_DOWNLOAD_TIMEOUT_MS: int(60_000, 1000, 600_000),
   SIMULATOR: bool(false),
 });
 

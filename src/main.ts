@@ -14,7 +14,12 @@ import { createWebhookFetch } from './events/webhook-url-guard.js';
 import { createApp } from './http/app.js';
 import { createHealthRouter } from './http/health.js';
 import { createQrRenderer } from './http/qr-render.js';
+import { createChatsRouter } from './http/routes/chats.js';
+import { createContactsRouter } from './http/routes/contacts.js';
 import { createEventsRouter } from './http/routes/events.js';
+import { createGroupsRouter } from './http/routes/groups.js';
+import { createMediaRouter } from './http/routes/media.js';
+import { createMessageActionsRouter } from './http/routes/message-actions.js';
 import { createMessagesRouter } from './http/routes/messages.js';
 import { createSimulatorRouter } from './http/routes/simulator.js';
 import { createHttpServer } from './http/server.js';
@@ -157,6 +162,7 @@ const run = async (): Promise<void> => {
     config.MEDIA_ALLOW_PRIVATE_NETWORKS ? { allowAddress: () => true } : {},
   );
   const qrRenderer = createQrRenderer();
+  const chats = createChatsRouter({ manager, logger });
   const app = createApp({
     qrRenderer,
     manager,
@@ -174,6 +180,14 @@ const run = async (): Promise<void> => {
           timeoutMs: config.MEDIA_TIMEOUT_MS,
         }),
         limits: { maxMediaBytes: config.MEDIA_MAX_BYTES, mediaTimeoutMs: config.MEDIA_TIMEOUT_MS },
+      }),
+      chats,
+      createContactsRouter({ manager }),
+      createMessageActionsRouter({ manager }),
+      createGroupsRouter({ manager }),
+      createMediaRouter({
+        manager,
+        limits: { maxBytes: config.MEDIA_DOWNLOAD_MAX_BYTES, timeoutMs: config.MEDIA_DOWNLOAD_TIMEOUT_MS },
       }),
       events,
       ...(config.SIMULATOR ? [createSimulatorRouter({ manager })] : []),
@@ -196,6 +210,7 @@ const run = async (): Promise<void> => {
     defaultSession?.close();
     // Open SSE streams would keep http.close() from ever finishing.
     events.close();
+    chats.close();
     http.close();
     http.closeIdleConnections();
     const work = async () => {

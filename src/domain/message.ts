@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+/** What a file message announces: its bytes are fetched with GET messages/{id}/media. */
+export const mediaInfoSchema = z.object({
+  mimetype: z.string().nullable(),
+  size: z.number().nullable().describe('Bytes, as WhatsApp announces it'),
+  filename: z.string().nullable(),
+  caption: z.string().nullable(),
+});
+export type MediaInfo = z.infer<typeof mediaInfoSchema>;
+
 /** A message the linked account received, as the `message.received` event carries it. */
 export const incomingMessageSchema = z.object({
   id: z.string(),
@@ -10,6 +19,11 @@ export const incomingMessageSchema = z.object({
   timestamp: z.number().describe('Unix seconds, as WhatsApp reports it'),
   fromMe: z.boolean(),
   hasMedia: z.boolean(),
+  media: mediaInfoSchema
+    .nullable()
+    .describe(
+      'A file message (image, video, audio, ptt, document, sticker): fetch it with GET /sessions/{id}/messages/{messageId}/media',
+    ),
 });
 export type IncomingMessage = z.infer<typeof incomingMessageSchema>;
 

@@ -14,6 +14,12 @@ export const eventTypes: readonly EventType[] = [
   'session.removed',
   'message.received',
   'message.ack',
+  'message.reaction',
+  'message.revoked',
+  'message.edited',
+  'group.join',
+  'group.leave',
+  'group.update',
 ];
 
 export interface WaEvent<T extends EventType = EventType> {

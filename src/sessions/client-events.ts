@@ -1,6 +1,15 @@
-import type { EventBus } from '../events/types.js';
+import type { EventBus, EventPayloads, EventType } from '../events/types.js';
 import type { Session } from './session.js';
 import type { SessionClient, SessionState } from './types.js';
+
+/** One generic call for the union: each branch's type and payload belong together. */
+const publishWhatsAppEvent = <T extends EventType>(
+  bus: EventBus,
+  sessionId: string,
+  event: { type: T; payload: EventPayloads[T] },
+): void => {
+  bus.publish(event.type, sessionId, event.payload);
+};
 
 /** States of a session whose client is starting: it may still show a QR, authenticate or fail. */
 export const STARTED_STATES: ReadonlySet<SessionState> = new Set(['STARTING', 'QR', 'AUTHENTICATED']);
@@ -49,5 +58,8 @@ export const wireClientEvents = (deps: {
   });
   client.on('message_ack', (ack) => {
     if (current()) bus.publish('message.ack', session.id, ack);
+  });
+  client.on('whatsapp_event', (event) => {
+    if (current()) publishWhatsAppEvent(bus, session.id, event);
   });
 };

@@ -171,6 +171,8 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
 
     page: (id) => actions.page(find(id)),
 
+    runOnReady: async (id, call, work) => actions.runOnReady(find(id), call, work),
+
     restore: () =>
       restoreSessions({
         folders,

@@ -1,9 +1,10 @@
 import { appError, type ErrorCode, timeoutError } from '../error-catalog.js';
 import { AppError, toError } from '../errors.js';
 import { isTimeoutError, withTimeout } from '../timeout.js';
+import type { WhatsAppPort } from '../whatsapp/port.js';
 import type { ManagedSession } from './managed-session.js';
 import { wrongState } from './session-errors.js';
-import { liveStates, type OutgoingContent, type QrCode, type SendOptions } from './types.js';
+import { liveStates, type OutgoingContent, type QrCode, type ReadyCall, type SendOptions } from './types.js';
 
 /**
  * What the API asks of a running session's browser. Each checks the state first (409 with the state
@@ -19,9 +20,10 @@ export const createSessionActions = (config: { PROTOCOL_TIMEOUT_MS: number }) =>
     what: string,
     code: ErrorCode,
     failure: string,
+    timeoutMs = config.PROTOCOL_TIMEOUT_MS,
   ): Promise<T> => {
     try {
-      return await withTimeout(work, config.PROTOCOL_TIMEOUT_MS, what);
+      return await withTimeout(work, timeoutMs, what);
     } catch (err) {
       if (isTimeoutError(err)) throw timeoutError(err);
       if (err instanceof AppError) throw err;
@@ -69,6 +71,20 @@ export const createSessionActions = (config: { PROTOCOL_TIMEOUT_MS: number }) =>
         'send_failed',
         'WhatsApp Web did not send the message',
       );
+    },
+
+    /** The chat, contact, group and media operations (src/whatsapp): READY only, each call bounded. */
+    async runOnReady<T>(
+      session: ManagedSession,
+      call: ReadyCall,
+      work: (wa: WhatsAppPort) => Promise<T>,
+    ): Promise<T> {
+      const client = session.currentClient;
+      const { state } = session.record;
+      if (state !== 'READY' || !client) {
+        throw wrongState('session_not_ready', `Session "${session.id}" is ${state}, not READY.`, state);
+      }
+      return callBrowser(work(client.whatsapp()), call.what, call.code, call.failure, call.timeoutMs);
     },
 
     page(session: ManagedSession): import('puppeteer').Page {

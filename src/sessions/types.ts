@@ -1,6 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingMessage, OutgoingContent, SendOptions } from '../domain/message.js';
 import type { MeInfo, QrCode, SessionSnapshot, WebhookSettings } from '../domain/session.js';
+import type { ErrorCode } from '../error-catalog.js';
+import type { WhatsAppEvent, WhatsAppPort } from '../whatsapp/port.js';
 
 // The domain's shapes live in src/domain; re-exported here for the code of the sessions.
 export type { IncomingMessage, OutgoingContent, SendOptions } from '../domain/message.js';
@@ -24,6 +26,8 @@ export interface SessionClientEvents {
   disconnected: [reason: string];
   message: [message: IncomingMessage];
   message_ack: [ack: { id: string; ack: number }];
+  /** Reactions, deletions for everyone, edits, group changes (src/whatsapp/wwebjs-events.ts). */
+  whatsapp_event: [event: WhatsAppEvent];
   /** The browser went away without destroy(): crashed or killed. */
   browser_exited: [];
 }
@@ -44,7 +48,20 @@ export interface SessionClient extends EventEmitter<SessionClientEvents> {
   sendMessage(chatId: string, content: OutgoingContent, options: SendOptions): Promise<{ id: string }>;
   /** The puppeteer page, for the simulator driver; undefined before launch. */
   page(): import('puppeteer').Page | undefined;
+  /** Chats, contacts and media of this client (src/whatsapp); the manager runs them only when READY. */
+  whatsapp(): WhatsAppPort;
   dispose(): void;
+}
+
+/** How one call on a READY client is named and bounded (see SessionManager.runOnReady). */
+export interface ReadyCall {
+  /** Named in the 504: "<what> did not finish within N ms". */
+  what: string;
+  /** The 502 code when the library fails. */
+  code: ErrorCode;
+  /** The 502 detail's start: "<failure>: <library message>". */
+  failure: string;
+  timeoutMs?: number;
 }
 
 export interface ClientFactoryInput {
@@ -82,6 +99,11 @@ export interface SessionManager {
     content: OutgoingContent,
     options?: SendOptions,
   ): Promise<{ id: string }>;
+  /**
+   * Runs `work` on the session's client: 409 `session_not_ready` with the state unless READY, 504
+   * past `call.timeoutMs` (PROTOCOL_TIMEOUT_MS by default), a library failure a 502 `call.code`.
+   */
+  runOnReady<T>(id: string, call: ReadyCall, work: (wa: WhatsAppPort) => Promise<T>): Promise<T>;
   /** The session's page, for the simulator routes; 409 when no browser runs. */
   page(id: string): import('puppeteer').Page;
   /** Restore every session that has an auth folder, bounded concurrency. */

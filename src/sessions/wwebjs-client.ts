@@ -4,6 +4,9 @@ import type WAWebJS from 'whatsapp-web.js';
 import wwebjs from 'whatsapp-web.js';
 import { signalGroup } from '../browser/process-group.js';
 import type { Logger } from '../logger.js';
+import type { WhatsAppPort } from '../whatsapp/port.js';
+import { fromEdited, fromGroupNotification, fromReaction, fromRevoked } from '../whatsapp/wwebjs-events.js';
+import { createWwebjsPort, mediaOf } from '../whatsapp/wwebjs-port.js';
 import type {
   ClientFactory,
   IncomingMessage,
@@ -49,6 +52,7 @@ const toIncoming = (msg: WAWebJS.Message): IncomingMessage => ({
   timestamp: msg.timestamp,
   fromMe: msg.fromMe,
   hasMedia: msg.hasMedia,
+  media: mediaOf(msg),
 });
 
 class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements SessionClient {
@@ -60,6 +64,7 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
   /** Settles (never rejects) when initialize() does; null before it is called. */
   private initializing: Promise<void> | null = null;
   private initSettled = false;
+  private port: WhatsAppPort | null = null;
 
   constructor(
     private readonly sessionId: string,
@@ -94,6 +99,24 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
     this.forward('message', (msg: WAWebJS.Message) => this.emit('message', toIncoming(msg)));
     this.forward('message_ack', (msg: WAWebJS.Message, ack: number) =>
       this.emit('message_ack', { id: msg.id._serialized, ack: Number(ack) }),
+    );
+    this.forward('message_reaction', (r: WAWebJS.Reaction) => this.emit('whatsapp_event', fromReaction(r)));
+    this.forward('message_revoke_everyone', (msg: WAWebJS.Message) =>
+      this.emit('whatsapp_event', fromRevoked(msg)),
+    );
+    const groupEvents = [
+      ['group_join', 'group.join'],
+      ['group_leave', 'group.leave'],
+      ['group_update', 'group.update'],
+      ['group_admin_changed', 'group.update'],
+    ] as const;
+    for (const [libraryEvent, type] of groupEvents) {
+      this.forward(libraryEvent, (n: WAWebJS.GroupNotification) =>
+        this.emit('whatsapp_event', fromGroupNotification(type, n)),
+      );
+    }
+    this.forward('message_edit', (msg: WAWebJS.Message, body: unknown, previous: unknown) =>
+      this.emit('whatsapp_event', fromEdited(msg, body, previous)),
     );
   }
 
@@ -204,6 +227,11 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
 
   page(): Page | undefined {
     return this.client.pupPage ?? undefined;
+  }
+
+  whatsapp(): WhatsAppPort {
+    this.port ??= createWwebjsPort(this.client);
+    return this.port;
   }
 
   dispose(): void {

@@ -2,49 +2,28 @@ import type { Page } from 'puppeteer';
 import { appError, timeoutError } from '../error-catalog.js';
 import { type AppError, isAppError } from '../errors.js';
 import { isTimeoutError, sleep, withTimeout } from '../timeout.js';
+import type {
+  SimulatorChatSeed,
+  SimulatorChatView,
+  SimulatorContact,
+  SimulatorGroupAction,
+  SimulatorIncoming,
+  SimulatorOutboxEntry,
+  SimulatorSocketState,
+  SimulatorStatus,
+} from './driver-types.js';
 
-/** Socket states of WhatsApp Web; the library accepts CONNECTED, OPENING, PAIRING and TIMEOUT after ready. */
-export type SimulatorSocketState =
-  | 'CONNECTED'
-  | 'OPENING'
-  | 'PAIRING'
-  | 'TIMEOUT'
-  | 'UNLAUNCHED'
-  | 'UNPAIRED'
-  | 'UNPAIRED_IDLE'
-  | 'CONFLICT'
-  | 'TOS_BLOCK'
-  | 'SMB_TOS_BLOCK'
-  | 'PROXYBLOCK'
-  | 'DEPRECATED_VERSION';
-
-export interface SimulatorStatus {
-  /** Random per page load: it changes when the page navigates (e.g. after LOGOUT). */
-  pageId: string;
-  version: string;
-  state: SimulatorSocketState;
-  paired: boolean;
-  hasSynced: boolean;
-  /** The QR ref while unpaired, else null. */
-  ref: string | null;
-  me: string | null;
-  pushname: string | null;
-  pairing: { phone: string; code: string } | null;
-  outboxSize: number;
-  /** Which of the library's page listeners are attached (they come in over several round trips). */
-  listening: { qr: boolean; hasSynced: boolean; logout: boolean; messages: boolean };
-}
-
-export interface SimulatorOutboxEntry {
-  id: string;
-  to: string;
-  body: string;
-  type: string;
-  /** Seconds since the epoch, as WhatsApp stamps messages. */
-  t: number;
-  ack: number;
-  quotedMsgId: string | null;
-}
+export type {
+  SimulatorChatSeed,
+  SimulatorChatView,
+  SimulatorContact,
+  SimulatorGroupAction,
+  SimulatorIncoming,
+  SimulatorMediaType,
+  SimulatorOutboxEntry,
+  SimulatorSocketState,
+  SimulatorStatus,
+} from './driver-types.js';
 
 export interface SimulatorDriverOptions {
   /** Limit for each single action on the page. Default 5000 ms. */
@@ -63,8 +42,39 @@ export interface SimulatorDriver {
   pairingCode(): Promise<{ phone: string; code: string } | null>;
   /** Enters the code on the phone: links the device as that phone number. */
   confirmPairingCode(code: string): Promise<void>;
-  /** Delivers a text message from `from`; returns its serialized message id. */
-  incomingMessage(msg: { from: string; body: string }): Promise<string>;
+  /** Delivers a text or a file from `from`; returns its serialized message id. */
+  incomingMessage(msg: SimulatorIncoming): Promise<string>;
+  /** A contact reacts to a message (empty `reaction` takes it back); returns the reaction's id. */
+  incomingReaction(r: { from: string; messageId: string; reaction: string }): Promise<string>;
+  /** A contact deletes one of their messages for everyone. */
+  revokeIncoming(messageId: string): Promise<void>;
+  /** A contact edits one of their messages. */
+  editIncoming(e: { messageId: string; body: string }): Promise<void>;
+  /** A group someone else made, with us in it; returns its id. */
+  seedGroup(g: {
+    subject: string;
+    owner: string;
+    participants?: string[];
+    admins?: string[];
+  }): Promise<string>;
+  /** Someone else changes a group; the client gets the notification. */
+  groupEvent(e: {
+    groupId: string;
+    author: string;
+    action: SimulatorGroupAction;
+    participants?: string[] | undefined;
+    value?: string | undefined;
+  }): Promise<void>;
+  /** The reactions the client sent, oldest first. */
+  sentReactions(): Promise<Array<{ messageId: string; reaction: string }>>;
+  /** WhatsApp's server no longer has the message's file. */
+  expireMedia(messageId: string): Promise<void>;
+  /** A contact in the phone's address book and WhatsApp's directory; returns its wid. */
+  seedContact(contact: SimulatorContact): Promise<string>;
+  /** A chat with history the phone already has; returns its id and its messages' ids, oldest first. */
+  seedChat(chat: SimulatorChatSeed): Promise<{ id: string; messages: string[] }>;
+  /** Every chat as the phone sees it. */
+  chats(): Promise<SimulatorChatView[]>;
   /** Everything the client sent through the page, oldest first. */
   outbox(): Promise<SimulatorOutboxEntry[]>;
   /** Moves a message's ack (2 delivered, 3 read); the client emits `message_ack`. */
@@ -84,6 +94,16 @@ type SimMethod =
   | 'rotateQr'
   | 'confirmPairingCode'
   | 'receiveMessage'
+  | 'expireMedia'
+  | 'receiveReaction'
+  | 'revokeIncoming'
+  | 'editIncoming'
+  | 'sentReactions'
+  | 'seedGroup'
+  | 'groupEvent'
+  | 'seedContact'
+  | 'seedChat'
+  | 'chats'
   | 'outbox'
   | 'setAck'
   | 'setState'
@@ -173,7 +193,17 @@ export const createSimulatorDriver = (page: Page, opts: SimulatorDriverOptions =
     rotateQr: () => call<string>('rotateQr'),
     pairingCode: async () => (await status()).pairing,
     confirmPairingCode: (code) => call<void>('confirmPairingCode', [code]),
-    incomingMessage: (msg) => call<string>('receiveMessage', [{ from: msg.from, body: msg.body }]),
+    incomingMessage: (msg) => call<string>('receiveMessage', [msg]),
+    expireMedia: (messageId) => call<void>('expireMedia', [messageId]),
+    incomingReaction: (r) => call<string>('receiveReaction', [r]),
+    revokeIncoming: (messageId) => call<void>('revokeIncoming', [messageId]),
+    editIncoming: (e) => call<void>('editIncoming', [e]),
+    seedGroup: (g) => call<string>('seedGroup', [g]),
+    groupEvent: (e) => call<void>('groupEvent', [e]),
+    sentReactions: () => call<Array<{ messageId: string; reaction: string }>>('sentReactions'),
+    seedContact: (contact) => call<string>('seedContact', [contact]),
+    seedChat: (chat) => call<{ id: string; messages: string[] }>('seedChat', [chat]),
+    chats: () => call<SimulatorChatView[]>('chats'),
     outbox: () => call<SimulatorOutboxEntry[]>('outbox'),
     setAck: (messageId, ack) => call<void>('setAck', [messageId, ack]),
     setState: (state) => call<void>('setState', [state]),

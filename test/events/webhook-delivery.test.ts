@@ -15,6 +15,7 @@ const message = {
   timestamp: 1_700_000_000,
   fromMe: false,
   hasMedia: false,
+  media: null,
 };
 
 const cleanups: (() => unknown)[] = [];

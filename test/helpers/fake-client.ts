@@ -13,6 +13,8 @@ import type {
   SessionClient,
   SessionClientEvents,
 } from '../../src/sessions/types.js';
+import type { WhatsAppPort } from '../../src/whatsapp/port.js';
+import { createFakePort } from './fake-port.js';
 
 /** What one scripted method does when called: resolve, hang, throw, or anything else a test writes. */
 export type Script<T> = (client: FakeClient) => Promise<T>;
@@ -200,6 +202,12 @@ export class FakeClient extends EventEmitter<SessionClientEvents> implements Ses
     return undefined;
   }
 
+  readonly port = createFakePort();
+
+  whatsapp(): WhatsAppPort {
+    return this.port;
+  }
+
   /** As the real adapter: detaches from the library and drops every listener on itself. */
   dispose(): void {
     this.calls.dispose += 1;
@@ -247,6 +255,7 @@ export class FakeClient extends EventEmitter<SessionClientEvents> implements Ses
       timestamp: 1_700_000_000,
       fromMe: false,
       hasMedia: false,
+      media: null,
       ...message,
     };
     this.emit('message', full);

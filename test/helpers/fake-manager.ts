@@ -7,10 +7,13 @@ import {
   liveStates,
   type OutgoingContent,
   type QrCode,
+  type ReadyCall,
   type SendOptions,
   type SessionManager,
   type SessionSnapshot,
 } from '../../src/sessions/types.js';
+import type { WhatsAppPort } from '../../src/whatsapp/port.js';
+import { createFakePort } from './fake-port.js';
 
 export type ManagerMethod =
   | 'create'
@@ -21,6 +24,7 @@ export type ManagerMethod =
   | 'stop'
   | 'delete'
   | 'sendMessage'
+  | 'runOnReady'
   | 'page'
   | 'restore'
   | 'shutdown';
@@ -48,6 +52,8 @@ export interface FakeManager extends SessionManager {
   /** The next call of `method` throws `error` instead of doing its work (after being recorded). */
   failNext(method: ManagerMethod, error: unknown): void;
   callsOf(method: ManagerMethod): ManagerCall[];
+  /** What `runOnReady` hands its work: every call rejects until a test scripts it. */
+  port: WhatsAppPort;
 }
 
 const FIXED_TIME = '2025-01-01T00:00:00.000Z';
@@ -99,6 +105,8 @@ export const createFakeManager = (): FakeManager => {
     qrCodes,
     calls,
     browserMissing: null,
+    // Every number is on WhatsApp unless a test says otherwise (sends check it first).
+    port: createFakePort({ numberId: async (chatId) => chatId }),
     pairingCode: 'ABCD-EFGH',
 
     seed(id, fields) {
@@ -175,6 +183,14 @@ export const createFakeManager = (): FakeManager => {
         );
       }
       return { id: `msg-${calls.length}` };
+    },
+    async runOnReady<T>(id: string, call: ReadyCall, work: (wa: WhatsAppPort) => Promise<T>): Promise<T> {
+      enter('runOnReady', [id, call]);
+      const { state } = existing(id);
+      if (state !== 'READY') {
+        throw wrongState('session_not_ready', `Session "${id}" is ${state}, not READY.`, state);
+      }
+      return work(manager.port);
     },
     page(id: string): Page {
       enter('page', [id]);

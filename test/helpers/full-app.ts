@@ -9,7 +9,12 @@ import type { EventBus } from '../../src/events/types.js';
 import type { WebhookStats } from '../../src/events/webhook-dispatcher.js';
 import { type App, createApp } from '../../src/http/app.js';
 import { createHealthRouter } from '../../src/http/health.js';
+import { createChatsRouter } from '../../src/http/routes/chats.js';
+import { createContactsRouter } from '../../src/http/routes/contacts.js';
 import { createEventsRouter } from '../../src/http/routes/events.js';
+import { createGroupsRouter } from '../../src/http/routes/groups.js';
+import { createMediaRouter } from '../../src/http/routes/media.js';
+import { createMessageActionsRouter } from '../../src/http/routes/message-actions.js';
 import { createMessagesRouter } from '../../src/http/routes/messages.js';
 import { createSimulatorRouter } from '../../src/http/routes/simulator.js';
 import { createLogger } from '../../src/logger.js';
@@ -74,6 +79,11 @@ export const buildFullApp = (
   const events = createEventsRouter({ bus, logger, maxStreamsPerKey: config.SSE_MAX_STREAMS_PER_KEY });
   const routers: Router[] = [
     createMessagesRouter({ manager, limits: { maxMediaBytes: 1000, mediaTimeoutMs: 1000 } }),
+    createChatsRouter({ manager, logger }),
+    createContactsRouter({ manager }),
+    createMessageActionsRouter({ manager }),
+    createGroupsRouter({ manager }),
+    createMediaRouter({ manager, limits: { maxBytes: 1000, timeoutMs: 1000 } }),
     events,
     createSimulatorRouter({ manager }),
   ];

@@ -6,6 +6,7 @@ import { createMessagesRouter } from '../../src/http/routes/messages.js';
 import type { MediaFetcher } from '../../src/messages/fetch-media.js';
 import type { OutgoingContent, SendOptions, SessionState } from '../../src/sessions/types.js';
 import { createFakeManager } from '../helpers/fake-manager.js';
+import { createFakePort } from '../helpers/fake-port.js';
 
 type Send = (
   id: string,
@@ -21,6 +22,7 @@ const makeApp = (
     fetchMedia?: MediaFetcher;
     maxMediaBytes?: number;
     state?: SessionState | null;
+    notOnWhatsApp?: string[];
   } = {},
 ) => {
   // The session `alpha`, READY unless a test says otherwise (null: there is none).
@@ -34,7 +36,16 @@ const makeApp = (
   app.use(express.json({ limit: '1mb' }));
   app.use(
     createMessagesRouter({
-      manager: { sendMessage, get: (id) => manager.get(id) },
+      manager: {
+        sendMessage,
+        get: (id) => manager.get(id),
+        runOnReady: (_id, _call, work) =>
+          work(
+            createFakePort({
+              numberId: async (id) => (options.notOnWhatsApp?.includes(id) ? null : id),
+            }),
+          ),
+      },
       fetchMedia,
       limits: { maxMediaBytes: options.maxMediaBytes ?? 1000, mediaTimeoutMs: 1000 },
     }),
@@ -51,6 +62,18 @@ const to = '+55 (11) 91234-5678';
 const chatId = '5511912345678@c.us';
 
 describe('POST /sessions/:id/messages', () => {
+  it('answers 422 not_on_whatsapp for a number WhatsApp does not know, and sends nothing', async () => {
+    const fetchMedia = vi.fn<MediaFetcher>();
+    const { app, sendMessage } = makeApp({ notOnWhatsApp: [chatId], fetchMedia });
+    const response = await request(app)
+      .post('/sessions/alpha/messages')
+      .send({ to, media: { url: 'https://example.com/a.jpg' } });
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({ code: 'not_on_whatsapp', details: { chatId } });
+    expect(sendMessage).not.toHaveBeenCalled();
+    expect(fetchMedia).not.toHaveBeenCalled();
+  });
+
   it('sends text and answers 201 with the message id', async () => {
     const { app, sendMessage } = makeApp();
     const response = await request(app).post('/sessions/alpha/messages').send({ to, text: 'hello' });

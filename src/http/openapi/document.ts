@@ -15,9 +15,22 @@ import {
   qrJsonSchema,
   sessionListSchema,
   sessionSchema,
+  simulatorChatsSchema,
   simulatorOutboxSchema,
+  simulatorSeededChatSchema,
   simulatorStatusSchema,
 } from './response-schemas.js';
+import {
+  chatPageSchema,
+  contactDetailSchema,
+  contactPageSchema,
+  groupCreatedSchema,
+  groupSchema,
+  messagePageSchema,
+  numberCheckSchema,
+  participantResultsSchema,
+  typingAnswerSchema,
+} from './whatsapp-schemas.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -33,6 +46,17 @@ const responseSchemas: Record<string, z.ZodType> = {
   HealthReady: healthReadySchema,
   SimulatorStatus: simulatorStatusSchema,
   SimulatorOutbox: simulatorOutboxSchema,
+  SimulatorSeededChat: simulatorSeededChatSchema,
+  SimulatorChats: simulatorChatsSchema,
+  NumberCheck: numberCheckSchema,
+  ChatPage: chatPageSchema,
+  MessagePage: messagePageSchema,
+  ContactPage: contactPageSchema,
+  Contact: contactDetailSchema,
+  TypingAnswer: typingAnswerSchema,
+  Group: groupSchema,
+  GroupCreated: groupCreatedSchema,
+  ParticipantResults: participantResultsSchema,
 };
 
 /**
@@ -208,7 +232,10 @@ export const buildOpenApiDocument = (options: DocumentOptions): JsonObject => {
     },
     tags: [
       { name: 'Sessions', description: 'Create, link, stop and delete sessions' },
-      { name: 'Messages', description: 'Send messages' },
+      { name: 'Messages', description: 'Send messages, fetch received files' },
+      { name: 'Chats', description: 'Chats and their history, read receipts, typing' },
+      { name: 'Contacts', description: 'Contacts, and whether a number is on WhatsApp' },
+      { name: 'Groups', description: 'Create and run groups' },
       { name: 'Events', description: 'Server-Sent Events (webhooks carry the same Event bodies)' },
       { name: 'Sandbox', description: 'Simulator controls: only with SIMULATOR=true' },
       { name: 'Operations', description: 'Health and metrics' },

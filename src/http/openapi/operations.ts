@@ -1,8 +1,31 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../../error-catalog.js';
 import { sendMessageBodySchema } from '../../messages/schemas.js';
+import { historyQuerySchema, typingBodySchema } from '../routes/chats.js';
+import { checkNumberQuerySchema, pageQuerySchema } from '../routes/contacts.js';
+import {
+  createGroupBodySchema,
+  descriptionBodySchema,
+  participantsBodySchema,
+  subjectBodySchema,
+} from '../routes/groups.js';
+import { reactionBodySchema } from '../routes/message-actions.js';
 import { createBodySchema, pairingBodySchema, qrQuerySchema } from '../routes/sessions.js';
-import { ackSchema, codeSchema, messageSchema, scanSchema, stateSchema } from '../routes/simulator.js';
+import {
+  ackSchema,
+  chatSeedSchema,
+  codeSchema,
+  contactSchema,
+  editSchema,
+  expireSchema,
+  groupEventSchema,
+  groupSeedSchema,
+  messageSchema,
+  reactionSchema,
+  revokeSchema,
+  scanSchema,
+  stateSchema,
+} from '../routes/simulator.js';
 
 /** A schema of components.schemas by name, or a JSON Schema written out (for non-JSON bodies). */
 export type SchemaRef = { component: string } | { json: Record<string, unknown> };
@@ -27,7 +50,17 @@ export interface OperationSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'Sessions' | 'Messages' | 'Events' | 'Sandbox' | 'Operations' | 'Documentation' | 'Dashboard';
+  tag:
+    | 'Sessions'
+    | 'Messages'
+    | 'Chats'
+    | 'Contacts'
+    | 'Groups'
+    | 'Events'
+    | 'Sandbox'
+    | 'Operations'
+    | 'Documentation'
+    | 'Dashboard';
   /** Health and the dashboard's files: open without a key. */
   public?: boolean;
   /** Adds `{id}`, and 400 invalid_session_id. */
@@ -54,6 +87,20 @@ export const requestSchemas: Record<string, z.ZodType> = {
   SimulatorStateBody: stateSchema,
   SimulatorPairingCodeBody: codeSchema,
   SimulatorAckBody: ackSchema,
+  TypingBody: typingBodySchema,
+  SimulatorContactBody: contactSchema,
+  SimulatorChatBody: chatSeedSchema,
+  SimulatorExpireBody: expireSchema,
+  SimulatorReactionBody: reactionSchema,
+  SimulatorRevokeBody: revokeSchema,
+  SimulatorEditBody: editSchema,
+  ReactionBody: reactionBodySchema,
+  CreateGroupBody: createGroupBodySchema,
+  GroupSubjectBody: subjectBodySchema,
+  GroupDescriptionBody: descriptionBodySchema,
+  GroupParticipantsBody: participantsBodySchema,
+  SimulatorGroupBody: groupSeedSchema,
+  SimulatorGroupEventBody: groupEventSchema,
 };
 
 const json = (component: string): Record<string, SchemaRef> => ({ 'application/json': { component } });
@@ -75,6 +122,48 @@ const simulatorErrors: Record<number, ErrorCode[]> = {
 const sandbox =
   'Sandbox only: exists when the server runs with SIMULATOR=true (every session on the built-in ' +
   'WhatsApp Web simulator); otherwise 404.';
+
+/** Every route that runs on the session's READY client. */
+const readyErrors = (
+  code: ErrorCode,
+  extra: Record<number, ErrorCode[]> = {},
+): Record<number, ErrorCode[]> => ({
+  404: ['session_not_found'],
+  409: ['session_not_ready'],
+  502: [code],
+  504: ['timeout'],
+  ...extra,
+});
+const chatIdParam: HeaderParamSpec = {
+  name: 'chatId',
+  description: 'A chat id: <digits>@c.us (a person), <id>@g.us (a group) or <digits>@lid',
+  schema: { type: 'string', maxLength: 64 },
+};
+const messageIdParam: HeaderParamSpec = {
+  name: 'messageId',
+  description: 'A message id as events and sends return it: true_5511912345678@c.us_3EB0...',
+  schema: { type: 'string', maxLength: 200 },
+};
+
+const groupIdParam: HeaderParamSpec = {
+  name: 'groupId',
+  description: 'A group id: 120363012345678901@g.us',
+  schema: { type: 'string', maxLength: 64 },
+};
+const groupErrors = (extra: Record<number, ErrorCode[]> = {}) =>
+  readyErrors('group_failed', {
+    400: ['invalid_chat_id'],
+    404: ['session_not_found', 'group_not_found'],
+    ...extra,
+  });
+const inviteAnswer = inline({
+  type: 'object',
+  properties: {
+    code: { type: 'string' },
+    link: { type: 'string', description: 'https://chat.whatsapp.com/<code>' },
+  },
+  required: ['code', 'link'],
+});
 
 const sseHeaders: HeaderParamSpec[] = [
   {
@@ -207,7 +296,8 @@ export const operations: OperationSpec[] = [
       404: ['session_not_found'],
       409: ['session_not_ready'],
       413: ['media_too_large'],
-      502: ['media_fetch_failed', 'send_failed'],
+      422: ['not_on_whatsapp'],
+      502: ['media_fetch_failed', 'send_failed', 'lookup_failed'],
       504: ['timeout', 'media_timeout'],
     },
   },
@@ -327,6 +417,129 @@ export const operations: OperationSpec[] = [
   },
   {
     method: 'post',
+    path: '/sessions/{id}/simulator/reactions',
+    operationId: 'simulatorReaction',
+    summary: 'A contact reacts to a message: message.reaction',
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorReactionBody', required: true },
+    responses: {
+      201: {
+        description: 'Reacted',
+        content: inline({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }),
+      },
+    },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/simulator/revoke',
+    operationId: 'simulatorRevoke',
+    summary: 'A contact deletes one of their messages for everyone: message.revoked',
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorRevokeBody', required: true },
+    responses: { 200: { description: 'Deleted', content: flag('revoked') } },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/simulator/edit',
+    operationId: 'simulatorEdit',
+    summary: 'A contact edits one of their messages: message.edited',
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorEditBody', required: true },
+    responses: { 200: { description: 'Edited', content: flag('edited') } },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/simulator/groups',
+    operationId: 'simulatorSeedGroup',
+    summary: 'A group someone else created, with this session in it',
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorGroupBody', required: true },
+    responses: {
+      201: {
+        description: 'Created',
+        content: inline({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }),
+      },
+    },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/simulator/groups/events',
+    operationId: 'simulatorGroupEvent',
+    summary: 'Someone else changes a group (adds, removes, leaves, promotes, renames...): group.* events',
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorGroupEventBody', required: true },
+    responses: { 200: { description: 'Delivered', content: flag('delivered') } },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/simulator/media/expire',
+    operationId: 'simulatorExpireMedia',
+    summary: "WhatsApp's server no longer has a received message's file",
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorExpireBody', required: true },
+    responses: { 200: { description: 'Expired; a media fetch now answers 404', content: flag('expired') } },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/simulator/contacts',
+    operationId: 'simulatorSeedContact',
+    summary:
+      "Put a contact in the phone's address book and WhatsApp's directory (or mark a number not on WhatsApp)",
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorContactBody', required: true },
+    responses: {
+      201: {
+        description: 'Seeded',
+        content: inline({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }),
+      },
+    },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/simulator/chats',
+    operationId: 'simulatorSeedChat',
+    summary: 'Give the phone a chat with its history (no events: the messages are not new)',
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    body: { component: 'SimulatorChatBody', required: true },
+    responses: { 201: { description: 'Seeded', content: json('SimulatorSeededChat') } },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/simulator/chats',
+    operationId: 'simulatorChats',
+    summary: 'The chats as the phone sees them: unread count and what the contact sees (typing, recording)',
+    description: sandbox,
+    tag: 'Sandbox',
+    sessionId: true,
+    responses: { 200: { description: 'The chats', content: json('SimulatorChats') } },
+    errors: simulatorErrors,
+  },
+  {
+    method: 'post',
     path: '/sessions/{id}/simulator/logout',
     operationId: 'simulatorLogout',
     summary: 'Play the phone unlinking the device (LOGOUT)',
@@ -352,6 +565,281 @@ export const operations: OperationSpec[] = [
       },
     },
     errors: simulatorErrors,
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/contacts/check',
+    operationId: 'checkNumber',
+    summary: 'Whether a phone number is on WhatsApp, and the chat id to send to',
+    tag: 'Contacts',
+    sessionId: true,
+    query: checkNumberQuerySchema,
+    responses: { 200: { description: 'The answer', content: json('NumberCheck') } },
+    errors: readyErrors('lookup_failed'),
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/contacts',
+    operationId: 'listContacts',
+    summary: "The phone's contacts, by name (paginated)",
+    tag: 'Contacts',
+    sessionId: true,
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of contacts', content: json('ContactPage') } },
+    errors: readyErrors('contacts_failed'),
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/contacts/{contactId}',
+    operationId: 'getContact',
+    summary: 'One contact: names, number, business or not, about, profile picture URL',
+    tag: 'Contacts',
+    sessionId: true,
+    pathParams: [{ ...chatIdParam, name: 'contactId', description: '<digits>@c.us or <digits>@lid' }],
+    responses: { 200: { description: 'The contact', content: json('Contact') } },
+    errors: readyErrors('contacts_failed', { 400: ['invalid_chat_id'] }),
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/chats',
+    operationId: 'listChats',
+    summary: 'The chats: pinned first, then the most recent (paginated)',
+    tag: 'Chats',
+    sessionId: true,
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of chats', content: json('ChatPage') } },
+    errors: readyErrors('chats_failed'),
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/chats/{chatId}/messages',
+    operationId: 'listChatMessages',
+    summary: "A chat's history, newest page first; `before` pages back",
+    tag: 'Chats',
+    sessionId: true,
+    pathParams: [chatIdParam],
+    query: historyQuerySchema,
+    responses: { 200: { description: 'A page of messages, oldest first', content: json('MessagePage') } },
+    errors: readyErrors('chats_failed', {
+      400: ['invalid_chat_id', 'invalid_message_id'],
+      404: ['session_not_found', 'message_not_found'],
+    }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/chats/{chatId}/read',
+    operationId: 'markChatRead',
+    summary: 'Mark a chat as read (blue ticks for its sender)',
+    tag: 'Chats',
+    sessionId: true,
+    pathParams: [chatIdParam],
+    responses: {
+      200: {
+        description: 'Marked',
+        content: inline({ type: 'object', properties: { read: { type: 'boolean' } }, required: ['read'] }),
+      },
+    },
+    errors: readyErrors('mark_read_failed', { 400: ['invalid_chat_id'] }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/chats/{chatId}/typing',
+    operationId: 'sendChatState',
+    summary: 'Show typing or recording in a chat for a bounded time, or stop (paused)',
+    description:
+      'Cleared after durationMs (at most 25 s, as long as WhatsApp shows it); a new call replaces the old one.',
+    tag: 'Chats',
+    sessionId: true,
+    pathParams: [chatIdParam],
+    body: { component: 'TypingBody', required: false },
+    responses: { 200: { description: 'Shown', content: json('TypingAnswer') } },
+    errors: readyErrors('chat_state_failed', { 400: ['invalid_chat_id'] }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/messages/{messageId}/reaction',
+    operationId: 'reactToMessage',
+    summary: 'React to a message with an emoji, or take the reaction back (empty)',
+    tag: 'Messages',
+    sessionId: true,
+    pathParams: [messageIdParam],
+    body: { component: 'ReactionBody', required: true },
+    responses: {
+      200: {
+        description: 'Sent',
+        content: inline({
+          type: 'object',
+          properties: { messageId: { type: 'string' }, reaction: { type: 'string' } },
+          required: ['messageId', 'reaction'],
+        }),
+      },
+    },
+    errors: readyErrors('reaction_failed', {
+      400: ['invalid_message_id'],
+      404: ['session_not_found', 'message_not_found'],
+    }),
+  },
+  {
+    method: 'delete',
+    path: '/sessions/{id}/messages/{messageId}',
+    operationId: 'deleteMessageForEveryone',
+    summary: 'Delete one of your messages for everyone',
+    description:
+      "Only your own messages, within WhatsApp's window (about 60 hours): otherwise 422 not_revocable and " +
+      'nothing is deleted. Deleting a message already deleted is a 204 again.',
+    tag: 'Messages',
+    sessionId: true,
+    pathParams: [messageIdParam],
+    responses: { 204: { description: 'Deleted for everyone; message.revoked follows' } },
+    errors: readyErrors('revoke_failed', {
+      400: ['invalid_message_id'],
+      404: ['session_not_found', 'message_not_found'],
+      422: ['not_revocable'],
+      502: ['lookup_failed', 'revoke_failed'],
+    }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/groups',
+    operationId: 'createGroup',
+    summary: 'Create a group with participants (one result each: WhatsApp refuses some)',
+    tag: 'Groups',
+    sessionId: true,
+    body: { component: 'CreateGroupBody', required: true },
+    responses: { 201: { description: 'Created', content: json('GroupCreated') } },
+    errors: readyErrors('group_failed', { 403: ['not_group_admin'] }),
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/groups/{groupId}',
+    operationId: 'getGroup',
+    summary: 'A group: subject, description, owner, participants and admins',
+    tag: 'Groups',
+    sessionId: true,
+    pathParams: [groupIdParam],
+    responses: { 200: { description: 'The group', content: json('Group') } },
+    errors: groupErrors(),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/groups/{groupId}/subject',
+    operationId: 'setGroupSubject',
+    summary: "Change a group's subject",
+    tag: 'Groups',
+    sessionId: true,
+    pathParams: [groupIdParam],
+    body: { component: 'GroupSubjectBody', required: true },
+    responses: {
+      200: {
+        description: 'Changed; group.update follows',
+        content: inline({
+          type: 'object',
+          properties: { subject: { type: 'string' } },
+          required: ['subject'],
+        }),
+      },
+    },
+    errors: groupErrors({ 403: ['group_change_refused'] }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/groups/{groupId}/description',
+    operationId: 'setGroupDescription',
+    summary: "Change a group's description",
+    tag: 'Groups',
+    sessionId: true,
+    pathParams: [groupIdParam],
+    body: { component: 'GroupDescriptionBody', required: true },
+    responses: {
+      200: {
+        description: 'Changed',
+        content: inline({
+          type: 'object',
+          properties: { description: { type: 'string' } },
+          required: ['description'],
+        }),
+      },
+    },
+    errors: groupErrors({ 403: ['group_change_refused'] }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/groups/{groupId}/participants',
+    operationId: 'changeGroupParticipants',
+    summary: 'Add, remove, promote or demote participants: one result per participant',
+    description:
+      "Each result has WhatsApp's code: 200 done, 403 (add: only by invitation; demote: the creator), " +
+      '404 not on WhatsApp or not a participant, 409 already a member. Only admins may: 403 not_group_admin.',
+    tag: 'Groups',
+    sessionId: true,
+    pathParams: [groupIdParam],
+    body: { component: 'GroupParticipantsBody', required: true },
+    responses: { 200: { description: 'One result per participant', content: json('ParticipantResults') } },
+    errors: groupErrors({ 403: ['not_group_admin'] }),
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/groups/{groupId}/invite',
+    operationId: 'getGroupInvite',
+    summary: "The group's invite code and link (admins only)",
+    tag: 'Groups',
+    sessionId: true,
+    pathParams: [groupIdParam],
+    responses: { 200: { description: 'The invite', content: inviteAnswer } },
+    errors: groupErrors({ 403: ['not_group_admin'] }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/groups/{groupId}/invite/revoke',
+    operationId: 'revokeGroupInvite',
+    summary: 'Revoke the invite link: the old one stops working, a new one is returned',
+    tag: 'Groups',
+    sessionId: true,
+    pathParams: [groupIdParam],
+    responses: { 200: { description: 'The new invite', content: inviteAnswer } },
+    errors: groupErrors({ 403: ['not_group_admin'] }),
+  },
+  {
+    method: 'post',
+    path: '/sessions/{id}/groups/{groupId}/leave',
+    operationId: 'leaveGroup',
+    summary: 'Leave a group',
+    tag: 'Groups',
+    sessionId: true,
+    pathParams: [groupIdParam],
+    responses: { 200: { description: 'Left', content: flag('left') } },
+    errors: groupErrors(),
+  },
+  {
+    method: 'get',
+    path: '/sessions/{id}/messages/{messageId}/media',
+    operationId: 'getMessageMedia',
+    summary: 'The file of a received message (image, video, audio, voice note, document, sticker)',
+    description:
+      'Streamed with its own content type, as an attachment. Refused with 413 from the size WhatsApp ' +
+      'announces, before anything is downloaded (MEDIA_DOWNLOAD_MAX_BYTES); bounded in time ' +
+      '(MEDIA_DOWNLOAD_TIMEOUT_MS: 504). 404 media_expired once WhatsApp no longer has the file.',
+    tag: 'Messages',
+    sessionId: true,
+    pathParams: [messageIdParam],
+    responses: {
+      200: {
+        description: 'The file',
+        content: { '*/*': { json: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+        headers: {
+          'Content-Disposition': {
+            description: 'attachment, with the file name when known',
+            schema: { type: 'string' },
+          },
+        },
+      },
+    },
+    errors: readyErrors('media_download_failed', {
+      400: ['invalid_message_id'],
+      404: ['session_not_found', 'message_not_found', 'no_media', 'media_expired'],
+      413: ['media_too_large'],
+      502: ['lookup_failed', 'media_download_failed'],
+    }),
   },
   {
     method: 'get',

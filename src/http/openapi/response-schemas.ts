@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { qrCodeSchema, sessionSnapshotSchema, webhookSettingsSchema } from '../../domain/session.js';
-import type { SimulatorOutboxEntry, SimulatorStatus } from '../../simulator/driver.js';
+import type { SimulatorChatView, SimulatorOutboxEntry, SimulatorStatus } from '../../simulator/driver.js';
 
 /**
  * The zod form of what the routes answer, for the OpenAPI document and the conformance tests. The
@@ -68,6 +68,7 @@ export const simulatorStatusSchema = z.object({
   pushname: z.string().nullable(),
   pairing: z.object({ phone: z.string(), code: z.string() }).nullable(),
   outboxSize: z.number().int(),
+  mediaDownloads: z.number().int().describe("Files the client fetched from WhatsApp's media server"),
   listening: z.object({
     qr: z.boolean(),
     hasSynced: z.boolean(),
@@ -86,6 +87,26 @@ export const simulatorOutboxSchema = z.object({
       t: z.number(),
       ack: z.number().int(),
       quotedMsgId: z.string().nullable(),
+      revoked: z.boolean().describe('Deleted for everyone'),
+    }),
+  ),
+  reactions: z
+    .array(z.object({ messageId: z.string(), reaction: z.string() }))
+    .describe('The reactions the session sent, oldest first'),
+});
+
+export const simulatorSeededChatSchema = z.object({
+  id: z.string(),
+  messages: z.array(z.string()).describe("The history's message ids, oldest first"),
+});
+
+export const simulatorChatsSchema = z.object({
+  chats: z.array(
+    z.object({
+      id: z.string(),
+      unreadCount: z.number().int(),
+      chatState: z.enum(['typing', 'recording', 'paused']).nullable(),
+      messages: z.number().int(),
     }),
   ),
 });
@@ -94,5 +115,6 @@ type Assignable<A, B> = [A] extends [B] ? true : false;
 const drift: [
   Assignable<SimulatorStatus, z.infer<typeof simulatorStatusSchema>>,
   Assignable<SimulatorOutboxEntry[], z.infer<typeof simulatorOutboxSchema>['messages']>,
-] = [true, true];
+  Assignable<SimulatorChatView[], z.infer<typeof simulatorChatsSchema>['chats']>,
+] = [true, true, true];
 void drift;

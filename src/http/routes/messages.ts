@@ -4,11 +4,13 @@ import { parseSendMessageBody } from '../../messages/schemas.js';
 import { toOutgoingContent } from '../../messages/to-content.js';
 import { wrongState } from '../../sessions/session-errors.js';
 import type { SessionManager } from '../../sessions/types.js';
+import { ensureOnWhatsApp } from '../../whatsapp/numbers.js';
+import { runnerFor } from '../../whatsapp/runner.js';
 import { requireJsonBody } from '../json-body.js';
 import { parseSessionId } from '../session-id.js';
 
 export interface MessagesRouterDeps {
-  manager: Pick<SessionManager, 'sendMessage' | 'get'>;
+  manager: Pick<SessionManager, 'sendMessage' | 'get' | 'runOnReady'>;
   /** Downloads `media.url`; built from `limits` when not given. */
   fetchMedia?: MediaFetcher;
   limits: {
@@ -21,7 +23,8 @@ export interface MessagesRouterDeps {
 
 /**
  * `POST /sessions/:id/messages` → 201 `{ id }`. Expects the app's JSON body parser in front of it,
- * with a limit that fits base64 media. The manager's own errors (409 `session_not_ready` with the
+ * with a limit that fits base64 media. A phone number WhatsApp does not know answers 422
+ * `not_on_whatsapp`. The manager's own errors (409 `session_not_ready` with the
  * state, 504 on a browser timeout) go through unchanged.
  */
 export const createMessagesRouter = (deps: MessagesRouterDeps): Router => {
@@ -41,10 +44,12 @@ export const createMessagesRouter = (deps: MessagesRouterDeps): Router => {
     if (state !== 'READY') {
       throw wrongState('session_not_ready', `Session "${id}" is ${state}, not READY.`, state);
     }
+    // Before a media download: a number WhatsApp does not know is a 422, not a silent loss.
+    const chatId = await ensureOnWhatsApp(runnerFor(deps.manager, id), body.to);
     const content = await toOutgoingContent(body, { fetchMedia, maxMediaBytes: deps.limits.maxMediaBytes });
     const sent = await deps.manager.sendMessage(
       id,
-      body.to,
+      chatId,
       content,
       body.replyTo === undefined ? {} : { quotedMessageId: body.replyTo },
     );

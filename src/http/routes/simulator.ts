@@ -18,10 +18,103 @@ export const scanSchema = z
   })
   .optional();
 
-export const messageSchema = z.strictObject({
-  from: z.string().regex(/^\d{7,15}$/, { message: 'accepts 7 to 15 digits with the country code' }),
-  body: z.string().min(1, { message: 'accepts a non-empty text' }).max(65_536),
+const digits = z.string().regex(/^\d{7,15}$/, { message: 'accepts 7 to 15 digits with the country code' });
+
+export const messageSchema = z
+  .strictObject({
+    from: digits,
+    body: z.string().max(65_536).default('').describe('The text, or the caption of a file'),
+    media: z
+      .strictObject({
+        type: z.enum(['image', 'video', 'audio', 'ptt', 'document', 'sticker']).describe('ptt: a voice note'),
+        mimetype: z
+          .string()
+          .regex(/^[\w.+-]+\/[\w.+-]+(;\s*[\w-]+=[\w.+-]+)*$/, { message: 'accepts a mimetype' }),
+        data: z.base64({ message: 'accepts the file as base64' }).max(16_000_000),
+        filename: z.string().min(1).max(255).optional(),
+      })
+      .optional()
+      .describe('A file the contact sends'),
+    quotedMessageId: z.string().min(1).max(200).optional().describe('The message this one replies to'),
+  })
+  .refine((m) => m.body !== '' || m.media !== undefined, {
+    message: 'accepts a non-empty text, or a file',
+    path: ['body'],
+  });
+
+export const contactSchema = z.strictObject({
+  phone: digits,
+  name: z.string().min(1).max(128).optional(),
+  pushname: z.string().min(1).max(128).optional(),
+  business: z.boolean().optional(),
+  about: z.string().max(1024).optional(),
+  profilePictureUrl: z.url().max(2048).optional(),
+  onWhatsApp: z.boolean().optional().describe('false: WhatsApp does not know the number (default true)'),
+  inAddressBook: z
+    .boolean()
+    .optional()
+    .describe("false: not saved in the phone's address book (default true)"),
+  groupInvitesOnly: z
+    .boolean()
+    .optional()
+    .describe('true: only their contacts may add them to groups; WhatsApp refuses an add with 403'),
 });
+
+const wid = z.string().regex(/^\d{7,15}@c\.us$/, { message: 'accepts <digits>@c.us' });
+
+export const groupSeedSchema = z.strictObject({
+  subject: z.string().min(1).max(100),
+  owner: wid.describe('Who created it (an admin)'),
+  participants: z.array(wid).max(256).optional().describe('Members besides the owner and this session'),
+  admins: z.array(wid).max(256).optional().describe('Members who are admins (this session too, if listed)'),
+});
+
+export const groupEventSchema = z.strictObject({
+  groupId: z.string().regex(/^\d{5,25}@g\.us$/, { message: 'accepts <id>@g.us' }),
+  author: wid.describe('Who does it'),
+  action: z.enum(['add', 'remove', 'leave', 'promote', 'demote', 'subject', 'description']),
+  participants: z
+    .array(wid)
+    .max(256)
+    .optional()
+    .describe('Whom it is done to (add, remove, promote, demote)'),
+  value: z.string().max(2048).optional().describe('The new subject or description'),
+});
+
+export const chatSeedSchema = z.strictObject({
+  id: z.string().regex(/^\d{7,15}@c\.us$/, { message: 'accepts <digits>@c.us' }),
+  name: z.string().min(1).max(128).optional(),
+  archived: z.boolean().optional(),
+  pinned: z.boolean().optional(),
+  muted: z.boolean().optional(),
+  unreadCount: z.number().int().min(0).max(10_000).optional(),
+  messages: z
+    .array(
+      z.strictObject({
+        fromMe: z.boolean(),
+        body: z.string().min(1).max(65_536),
+        timestamp: z.number().int().min(0).optional(),
+      }),
+    )
+    .max(1000)
+    .optional()
+    .describe('The history, oldest first'),
+});
+
+export const reactionSchema = z.strictObject({
+  from: digits,
+  messageId: z.string().min(1).max(200),
+  reaction: z.string().max(16).describe('An emoji; empty takes the reaction back'),
+});
+
+export const revokeSchema = z.strictObject({ messageId: z.string().min(1).max(200) });
+
+export const editSchema = z.strictObject({
+  messageId: z.string().min(1).max(200),
+  body: z.string().min(1).max(65_536),
+});
+
+export const expireSchema = z.strictObject({ messageId: z.string().min(1).max(200) });
 
 export const stateSchema = z.strictObject({
   state: z.enum(
@@ -76,11 +169,57 @@ export const createSimulatorRouter = (deps: { manager: Pick<SessionManager, 'pag
     res.json({ confirmed: true });
   });
   router.post('/sessions/:id/simulator/messages', requireJsonBody, async (req, res) => {
-    const { from, body } = parseBody(messageSchema, req);
-    res.status(201).json({ id: await driverOf(req).incomingMessage({ from, body }) });
+    const { from, body, media, quotedMessageId } = parseBody(messageSchema, req);
+    const id = await driverOf(req).incomingMessage({
+      from,
+      body,
+      ...(media ? { media } : {}),
+      ...(quotedMessageId ? { quotedMessageId } : {}),
+    });
+    res.status(201).json({ id });
+  });
+  router.post('/sessions/:id/simulator/reactions', requireJsonBody, async (req, res) => {
+    const reaction = parseBody(reactionSchema, req);
+    res.status(201).json({ id: await driverOf(req).incomingReaction(reaction) });
+  });
+  router.post('/sessions/:id/simulator/revoke', requireJsonBody, async (req, res) => {
+    const { messageId } = parseBody(revokeSchema, req);
+    await driverOf(req).revokeIncoming(messageId);
+    res.json({ revoked: true });
+  });
+  router.post('/sessions/:id/simulator/edit', requireJsonBody, async (req, res) => {
+    const edit = parseBody(editSchema, req);
+    await driverOf(req).editIncoming(edit);
+    res.json({ edited: true });
+  });
+  router.post('/sessions/:id/simulator/groups', requireJsonBody, async (req, res) => {
+    const group = parseBody(groupSeedSchema, req);
+    res.status(201).json({ id: await driverOf(req).seedGroup(group) });
+  });
+  router.post('/sessions/:id/simulator/groups/events', requireJsonBody, async (req, res) => {
+    const event = parseBody(groupEventSchema, req);
+    await driverOf(req).groupEvent(event);
+    res.json({ delivered: true });
+  });
+  router.post('/sessions/:id/simulator/media/expire', requireJsonBody, async (req, res) => {
+    const { messageId } = parseBody(expireSchema, req);
+    await driverOf(req).expireMedia(messageId);
+    res.json({ expired: true });
+  });
+  router.post('/sessions/:id/simulator/contacts', requireJsonBody, async (req, res) => {
+    const contact = parseBody(contactSchema, req);
+    res.status(201).json({ id: await driverOf(req).seedContact(contact) });
+  });
+  router.post('/sessions/:id/simulator/chats', requireJsonBody, async (req, res) => {
+    const chat = parseBody(chatSeedSchema, req);
+    res.status(201).json(await driverOf(req).seedChat(chat));
+  });
+  router.get('/sessions/:id/simulator/chats', async (req, res) => {
+    res.json({ chats: await driverOf(req).chats() });
   });
   router.get('/sessions/:id/simulator/outbox', async (req, res) => {
-    res.json({ messages: await driverOf(req).outbox() });
+    const driver = driverOf(req);
+    res.json({ messages: await driver.outbox(), reactions: await driver.sentReactions() });
   });
   router.post('/sessions/:id/simulator/ack', requireJsonBody, async (req, res) => {
     const { messageId, ack } = parseBody(ackSchema, req);
