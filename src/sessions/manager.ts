@@ -235,7 +235,8 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     }
     // A browser that was killed leaves Singleton* locks that make the next Chromium refuse the profile.
     await folders.clearStaleLocks(session.id);
-    if (session.webhook) await folders.writeMeta(session.id, { webhook: session.webhook });
+    // Written when null too: a removed webhook must stay removed after a restart (privacy).
+    await folders.writeMeta(session.id, { webhook: session.webhook });
     session.me = null;
     const client = deps.clientFactory({ sessionId: session.id, authRoot: folders.root });
     session.generation += 1;
