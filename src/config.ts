@@ -43,6 +43,37 @@ const url = z
     }
   });
 
+/** `7d`, `12h`, `30m` or `45s`, in milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const match = /^(\d{1,6})([smhd])$/.exec(v.trim());
+      if (match === null || match[1] === undefined || match[2] === undefined || Number(match[1]) === 0) {
+        ctx.addIssue({ code: 'custom', message: 'accepts a duration such as 7d, 12h, 30m or 45s' });
+        return z.NEVER;
+      }
+      const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
+      return Number(match[1]) * unit;
+    });
+
+/** A PostgreSQL URL; only its shape is checked here (the password never appears in a message). */
+const databaseUrl = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    try {
+      const parsed = new URL(v.trim());
+      if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new Error('protocol');
+      return v.trim();
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'accepts a postgres:// or postgresql:// URL' });
+      return z.NEVER;
+    }
+  });
+
 const schema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
@@ -101,6 +132,10 @@ const schema = z.object({
     .default('info'),
   LOG_PRETTY: bool(false),
   MEDIA_ALLOW_PRIVATE_NETWORKS: bool(false),
+  // The store (src/store): SQLite in DATA_DIR unless DATABASE_URL names a PostgreSQL database.
+  DATABASE_URL: databaseUrl,
+  DATABASE_CONNECT_RETRY_MS: int(30_000, 0, 600_000),
+  WEBHOOK_RETENTION: duration('7d'),
   SIMULATOR: bool(false),
 });
 
@@ -126,7 +161,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = readProcessEnv()): Config =>
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'setting');
-      const value = env[name];
+      // A database URL carries its password: never echoed back.
+      const value = name === 'DATABASE_URL' ? '…' : env[name];
       return `Invalid setting ${name}=${JSON.stringify(value ?? '')}: ${issue.message}`;
     });
     throw new ConfigError(lines.join('\n'));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { resolveApiKey } from './api-key.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { toError } from './errors.js';
-import { createEventBus } from './events/bus.js';
+import { createEventBus, nextRun } from './events/bus.js';
 import { createWebhookDispatcher } from './events/webhook-dispatcher.js';
 import { createApp } from './http/app.js';
 import { createHealthRouter } from './http/health.js';
@@ -12,6 +12,7 @@ import { createQrRenderer } from './http/qr-render.js';
 import { createEventsRouter } from './http/routes/events.js';
 import { createMessagesRouter } from './http/routes/messages.js';
 import { createSimulatorRouter } from './http/routes/simulator.js';
+import { createWebhooksRouter } from './http/routes/webhooks.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMediaFetcher } from './messages/fetch-media.js';
 import { createGuardedFetch } from './messages/guarded-fetch.js';
@@ -26,6 +27,8 @@ import { createSessionManager } from './sessions/manager.js';
 import { reapOrphans } from './sessions/orphans.js';
 import { createWwebjsClientFactory } from './sessions/wwebjs-client.js';
 import { prepareSimulatorCache } from './simulator/web-cache.js';
+import { StoreStartError } from './store/connect.js';
+import { createStore, type Store } from './store/store.js';
 import { printQrCodesToTerminal } from './terminal-qr.js';
 import { withTimeout } from './timeout.js';
 
@@ -96,9 +99,25 @@ const run = async (): Promise<void> => {
   if (!chrome.found) logger.error({ problem: chrome.problem }, chrome.problem);
   else logger.info({ executablePath: chrome.executablePath, headless: chrome.headless }, 'Chromium found');
 
-  const bus = createEventBus({ logger });
   const processes = createBrowserProcesses({ logger });
   const folders = createAuthFolders({ dataDir: config.dataDir, logger });
+  // The store: sessions registry, webhook outbox, event log (SQLite in DATA_DIR, or DATABASE_URL).
+  let store: Store;
+  try {
+    store = await createStore({
+      dataDir: config.dataDir,
+      databaseUrl: config.DATABASE_URL,
+      connectRetryMs: config.DATABASE_CONNECT_RETRY_MS,
+      retentionMs: config.WEBHOOK_RETENTION,
+      folders,
+      logger,
+    });
+  } catch (err) {
+    if (err instanceof StoreStartError) return fail(err.message);
+    throw err;
+  }
+  // Event ids of this run sort after every id stored, so Last-Event-ID resumes across restarts.
+  const bus = createEventBus({ logger, run: nextRun(await store.outbox.lastRun()) });
   // The library keeps the WhatsApp Web page it ran in a local cache, by default ./.wwebjs_cache in
   // the working directory (read-only in the image): always point it under DATA_DIR.
   const web = config.SIMULATOR
@@ -134,6 +153,7 @@ const run = async (): Promise<void> => {
     folders,
     processes,
     browserMissing: chrome.found ? null : chrome.problem,
+    records: store.sessions,
   });
 
   // Both before restore(): the first events of restored sessions must be buffered and delivered.
@@ -142,8 +162,15 @@ const run = async (): Promise<void> => {
     logger,
     config,
     getSessionWebhook: (id) => manager.get(id).webhook,
+    outbox: store.outbox,
   });
-  const events = createEventsRouter({ bus, logger });
+  // Pending deliveries left by an earlier run (SIGTERM, crash) go out again, with their webhook-id.
+  await webhooks.start();
+  const events = createEventsRouter({
+    bus,
+    logger,
+    replay: { flush: webhooks.recorder.flush, eventsAfter: store.outbox.eventsAfter },
+  });
   const metrics = createMetrics({ manager, bus, webhooks, processes, sessionsRoot: folders.root, logger });
   // Media URLs come from API clients: they may not reach this host or its private networks.
   const mediaFetch = createGuardedFetch(
@@ -156,7 +183,20 @@ const run = async (): Promise<void> => {
     config,
     logger,
     apiKey: apiKey.key,
-    health: createHealthRouter({ dataDir: config.dataDir, chrome }),
+    health: createHealthRouter({
+      dataDir: config.dataDir,
+      chrome,
+      store: async () => {
+        const check = await store.check();
+        if (check.status === 'ok' && webhooks.recorder.failing()) {
+          return {
+            status: 'fail',
+            problem: `The database (${store.connection.location}) refuses writes; ${webhooks.recorder.backlog()} event(s) wait in memory`,
+          };
+        }
+        return check;
+      },
+    }),
     metrics,
     routers: [
       createMessagesRouter({
@@ -169,6 +209,9 @@ const run = async (): Promise<void> => {
         limits: { maxMediaBytes: MAX_MEDIA_BYTES, mediaTimeoutMs: MEDIA_TIMEOUT_MS },
       }),
       events,
+      createWebhooksRouter({
+        deliveries: { list: webhooks.list, retry: webhooks.retry, get: store.outbox.get },
+      }),
       ...(config.SIMULATOR ? [createSimulatorRouter({ manager })] : []),
     ],
   });
@@ -181,8 +224,11 @@ const run = async (): Promise<void> => {
   let stopping: Promise<void> | null = null;
   const shutdown = (code: number, why: string): Promise<void> => {
     if (stopping) return stopping;
+    const shutdownDeadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS - 500;
     logger.info({ why }, 'Shutting down: closing every session (auth folders kept)');
     defaultSession?.close();
+    // No new webhook delivery starts; those in flight finish (or stay pending) in webhooks.close().
+    webhooks.pause();
     // Open SSE streams would keep http.close() from ever finishing.
     events.close();
     http.close();
@@ -198,7 +244,11 @@ const run = async (): Promise<void> => {
       await reapOrphans({ processes, folders, logger, killWaitMs: 500 }).catch((err: unknown) =>
         logger.error({ err: toError(err) }, 'Could not kill the browsers left at shutdown'),
       );
-      webhooks.close();
+      // What is left of SHUTDOWN_TIMEOUT_MS for deliveries in flight; then every result and event is written.
+      await webhooks.close(Math.max(0, shutdownDeadline - Date.now()));
+      await store
+        .close()
+        .catch((err: unknown) => logger.warn({ err: toError(err) }, 'Could not close the store'));
       metrics.close();
       app.close();
       void mediaFetch.close();

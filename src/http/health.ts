@@ -12,6 +12,8 @@ export interface HealthRouterDeps {
   chrome: ChromeResolution;
   /** Built from `chrome` when not given. */
   probe?: ChromeProbe;
+  /** The store (src/store): answers, and takes writes. */
+  store?: () => Promise<CheckResult>;
 }
 
 const checkDataDir = async (dir: string): Promise<CheckResult> => {
@@ -45,8 +47,9 @@ export const createHealthRouter = (deps: HealthRouterDeps): Router => {
   });
 
   router.get('/health/ready', async (_req, res) => {
-    const [dataDir, chrome] = await Promise.all([
+    const [dataDir, store, chrome] = await Promise.all([
       checkDataDir(deps.dataDir),
+      deps.store?.() ?? Promise.resolve(null),
       probe
         .check()
         .then(
@@ -56,7 +59,12 @@ export const createHealthRouter = (deps: HealthRouterDeps): Router => {
               : { status: 'fail', problem: result.problem },
         ),
     ]);
-    const checks: Record<string, CheckResult> = { config: { status: 'ok' }, dataDir, chrome };
+    const checks: Record<string, CheckResult> = {
+      config: { status: 'ok' },
+      dataDir,
+      ...(store === null ? {} : { store }),
+      chrome,
+    };
     const failed = Object.entries(checks).filter(([, check]) => check.status === 'fail');
     if (failed.length > 0) {
       throw new AppError(503, 'not_ready', `Not ready: ${failed.map(([name]) => name).join(', ')} failed`, {

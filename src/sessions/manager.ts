@@ -9,6 +9,7 @@ import { createClientCloser } from './client-closer.js';
 import { STARTED_STATES, wireClientEvents } from './client-events.js';
 import { KeyedLock } from './keyed-lock.js';
 import { Session } from './session.js';
+import type { SessionRecords } from './session-records.js';
 import {
   type ClientFactory,
   type CreateSessionOptions,
@@ -19,6 +20,7 @@ import {
   type SessionClient,
   type SessionManager,
   type SessionState,
+  type WebhookSettings,
 } from './types.js';
 
 export type ManagerConfig = Pick<
@@ -47,6 +49,11 @@ export interface SessionManagerDeps {
   killWaitMs?: number;
   /** How often folders that could not be removed are tried again. */
   trashSweepMs?: number;
+  /**
+   * The durable sessions registry (src/store): written at create, stop and delete; restore reads it.
+   * Without it (unit tests) the folders and their `wa-sessions.json` are the registry, as before.
+   */
+  records?: SessionRecords;
 }
 
 export interface InternalSessionManager extends SessionManager {
@@ -151,8 +158,16 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       session.log.error({ err: toError(err) }, 'Unexpected error while closing the client');
     }
     await removeFolder(session.id);
+    await forgetRecord(session.id);
     if (sessions.get(session.id) === session) sessions.delete(session.id);
     bus.publish('session.removed', session.id, { reason });
+  };
+
+  /** Registry: a session that ends is forgotten; a failure is logged (the teardown itself is done). */
+  const forgetRecord = async (id: string): Promise<void> => {
+    await deps.records?.remove(id).catch((err: unknown) => {
+      logger.error({ err: toError(err), sessionId: id }, 'Could not remove the session from the registry');
+    });
   };
 
   const scheduleTeardown = (session: Session, work: () => Promise<void>): void => {
@@ -235,8 +250,9 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     }
     // A browser that was killed leaves Singleton* locks that make the next Chromium refuse the profile.
     await folders.clearStaleLocks(session.id);
-    // Written when null too: a removed webhook must stay removed after a restart (privacy).
-    await folders.writeMeta(session.id, { webhook: session.webhook });
+    // Without a registry the folder keeps the webhook; written when null too, so a removed webhook
+    // stays removed after a restart (privacy).
+    if (!deps.records) await folders.writeMeta(session.id, { webhook: session.webhook });
     session.me = null;
     const client = deps.clientFactory({ sessionId: session.id, authRoot: folders.root });
     session.generation += 1;
@@ -288,7 +304,10 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       if (existing.reason === 'LOGOUT') {
         await removeFolder(id);
       }
-      if (options.webhook !== undefined) existing.webhook = options.webhook;
+      const webhook = options.webhook !== undefined ? options.webhook : existing.webhook;
+      // Registry first: when it cannot be written (503) the session stays as it was.
+      await deps.records?.save(id, { desired: 'running', webhook });
+      existing.webhook = webhook;
       existing.transition('STARTING');
       existing.log.info(`Starting session ${id} again`);
       try {
@@ -303,6 +322,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     if (sessions.size >= config.MAX_SESSIONS) {
       throw new AppError(503, 'session_limit', `This server runs at most ${config.MAX_SESSIONS} sessions.`);
     }
+    await deps.records?.save(id, { desired: 'running', webhook: options.webhook ?? null });
     const session = new Session(id, { logger, bus, now }, options.webhook ?? null);
     sessions.set(id, session);
     bus.publish('session.status', id, { state: 'STARTING', previous: null, reason: null });
@@ -311,6 +331,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       return { created: true, session, ...(await start(session)) };
     } catch (err) {
       sessions.delete(id);
+      await forgetRecord(id);
       // Consumers saw it start: tell them it is gone, or they keep a session that never ends.
       bus.publish('session.removed', id, { reason: 'START_FAILED' });
       throw err;
@@ -329,6 +350,39 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       .catch((err: unknown) => {
         logger.error({ err: toError(err), sessionId: id }, 'Cleanup failed');
       });
+
+  /**
+   * What restore brings back. With the registry: the sessions whose desired state is running start;
+   * the stopped ones are listed STOPPED, with no browser. Without it: every folder starts.
+   */
+  const restorePlan = async (): Promise<{
+    running: string[];
+    webhookOf: Map<string, WebhookSettings | null>;
+  }> => {
+    const webhookOf = new Map<string, WebhookSettings | null>();
+    if (!deps.records) {
+      const ids = await folders.listIds();
+      for (const id of ids) webhookOf.set(id, (await folders.readMeta(id))?.webhook ?? null);
+      return { running: ids, webhookOf };
+    }
+    const running: string[] = [];
+    for (const record of await deps.records.list()) {
+      if (sessions.has(record.id)) continue;
+      webhookOf.set(record.id, record.webhook);
+      if (record.desired === 'running') running.push(record.id);
+      else {
+        sessions.set(
+          record.id,
+          new Session(record.id, { logger, bus, now }, record.webhook, {
+            state: 'STOPPED',
+            createdAt: record.createdAt,
+            updatedAt: record.updatedAt,
+          }),
+        );
+      }
+    }
+    return { running, webhookOf };
+  };
 
   const manager: InternalSessionManager = {
     get browserMissing() {
@@ -383,6 +437,8 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
         const session = find(id);
         session.clearPendingTeardown();
         if (session.state === 'STOPPED') return session.snapshot();
+        // Registry first: a stop that cannot be written (503) leaves the session running.
+        await deps.records?.save(id, { desired: 'stopped', webhook: session.webhook });
         const loggedOut = session.state === 'DISCONNECTED' && session.reason === 'LOGOUT';
         session.transition('CLOSING', 'STOPPED');
         await releaseClient(session);
@@ -404,11 +460,14 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
         if (!session) {
           // A folder left on disk (restore off, or a previous run) is still the user's to delete.
           if (await folders.exists(id)) {
+            await deps.records?.remove(id);
             await removeFolder(id);
             return;
           }
           throw sessionNotFound(id);
         }
+        // Registry first: a delete that cannot be written (503) leaves the session as it was.
+        await deps.records?.remove(id);
         const client = session.client;
         const connected = session.state === 'READY';
         session.transition('CLOSING', 'DELETED');
@@ -456,16 +515,16 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     },
 
     async restore() {
-      const ids = (await folders.listIds()).filter((id) => !sessions.has(id));
+      const plan = await restorePlan();
+      const ids = plan.running.filter((id) => !sessions.has(id));
       if (ids.length === 0) return;
       logger.info({ count: ids.length }, `Restoring ${ids.length} session(s)`);
       const queue = [...ids];
       const worker = async (): Promise<void> => {
         for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
           try {
-            const meta = await folders.readMeta(id);
             const { initializing } = await lock.run(id, () =>
-              createLocked(id, { webhook: meta?.webhook ?? null }),
+              createLocked(id, { webhook: plan.webhookOf.get(id) ?? null }),
             );
             // Bounded concurrency means bounded browsers starting: wait for this one's initialize().
             await initializing;

@@ -6,6 +6,8 @@ import { API_KEY_HEADER } from '../auth.js';
 import { PROBLEM_CONTENT_TYPE } from '../problem.js';
 import { type OperationSpec, operations, requestSchemas, type SchemaRef } from './operations.js';
 import {
+  deliveryListSchema,
+  deliverySchema,
   healthLiveSchema,
   healthReadySchema,
   messageSentSchema,
@@ -32,6 +34,8 @@ const responseSchemas: Record<string, z.ZodType> = {
   HealthReady: healthReadySchema,
   SimulatorStatus: simulatorStatusSchema,
   SimulatorOutbox: simulatorOutboxSchema,
+  WebhookDelivery: deliverySchema,
+  WebhookDeliveryList: deliveryListSchema,
 };
 
 /**
@@ -206,6 +210,10 @@ export const buildOpenApiDocument = (options: DocumentOptions): JsonObject => {
       { name: 'Sessions', description: 'Create, link, stop and delete sessions' },
       { name: 'Messages', description: 'Send messages' },
       { name: 'Events', description: 'Server-Sent Events (webhooks carry the same Event bodies)' },
+      {
+        name: 'Webhooks',
+        description: 'The durable webhook outbox: pending, failed and delivered deliveries',
+      },
       { name: 'Sandbox', description: 'Simulator controls: only with SIMULATOR=true' },
       { name: 'Operations', description: 'Health and metrics' },
       { name: 'Documentation', description: 'This document and its UI' },

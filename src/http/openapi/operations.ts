@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { sendMessageBodySchema } from '../../messages/schemas.js';
 import { createBodySchema, pairingBodySchema, qrQuerySchema } from '../routes/sessions.js';
 import { ackSchema, codeSchema, messageSchema, scanSchema, stateSchema } from '../routes/simulator.js';
+import { deliveriesQuerySchema } from '../routes/webhooks.js';
 
 /** A schema of components.schemas by name, or a JSON Schema written out (for non-JSON bodies). */
 export type SchemaRef = { component: string } | { json: Record<string, unknown> };
@@ -26,7 +27,7 @@ export interface OperationSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'Sessions' | 'Messages' | 'Events' | 'Sandbox' | 'Operations' | 'Documentation';
+  tag: 'Sessions' | 'Messages' | 'Events' | 'Webhooks' | 'Sandbox' | 'Operations' | 'Documentation';
   /** Health: open to probes without a key. */
   public?: boolean;
   /** Adds `{id}`, and 400 invalid_session_id. */
@@ -231,6 +232,29 @@ export const operations: OperationSpec[] = [
     headers: sseHeaders,
     responses: { 200: sseResponse },
     errors: { 400: ['invalid_last_event_id'] },
+  },
+  {
+    method: 'get',
+    path: '/webhooks/deliveries',
+    operationId: 'listWebhookDeliveries',
+    summary: 'Webhook deliveries in the outbox, newest first: pending, failed (dead letters) or delivered',
+    description:
+      'Every event is written to the outbox, one delivery per receiver, before it is sent; delivered ones ' +
+      'are kept for WEBHOOK_RETENTION. Page with `cursor` (the `nextCursor` of the previous page).',
+    tag: 'Webhooks',
+    query: deliveriesQuerySchema,
+    responses: { 200: { description: 'One page of deliveries', content: json('WebhookDeliveryList') } },
+    errors: { 400: ['invalid_query'], 503: ['store_unavailable'] },
+  },
+  {
+    method: 'post',
+    path: '/webhooks/deliveries/{id}/retry',
+    operationId: 'retryWebhookDelivery',
+    summary: 'Send a failed (or delivered) webhook delivery again: back to pending, attempts reset',
+    tag: 'Webhooks',
+    pathParams: [{ name: 'id', description: 'The delivery id', schema: { type: 'string' } }],
+    responses: { 202: { description: 'Pending again', content: json('WebhookDelivery') } },
+    errors: { 404: ['delivery_not_found'], 409: ['delivery_pending'], 503: ['store_unavailable'] },
   },
   {
     method: 'get',
