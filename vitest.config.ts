@@ -7,7 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/simulator/**', 'test/process/**'],
+          exclude: ['test/e2e/**', 'test/simulator/**', 'test/process/**', 'test/store/**'],
           testTimeout: 10_000,
         },
       },
@@ -16,7 +16,13 @@ export default defineConfig({
         // browser-heavy suites don't fight over the two cores.
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts', 'test/simulator/**/*.test.ts', 'test/process/**/*.test.ts'],
+          include: [
+            'test/e2e/**/*.test.ts',
+            'test/simulator/**/*.test.ts',
+            'test/process/**/*.test.ts',
+            // Real server processes on SQLite and on a throw-away PostgreSQL cluster.
+            'test/store/**/*.test.ts',
+          ],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -136,6 +136,8 @@ const schema = z.object({
   DATABASE_URL: databaseUrl,
   DATABASE_CONNECT_RETRY_MS: int(30_000, 0, 600_000),
   WEBHOOK_RETENTION: duration('7d'),
+  WEBHOOK_MAX_ATTEMPTS: int(10, 1, 1000),
+  WEBHOOK_MAX_DELAY_MS: int(60_000, 100, 86_400_000),
   SIMULATOR: bool(false),
 });
 

@@ -163,6 +163,8 @@ const run = async (): Promise<void> => {
     config,
     getSessionWebhook: (id) => manager.get(id).webhook,
     outbox: store.outbox,
+    maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    maxDelayMs: config.WEBHOOK_MAX_DELAY_MS,
   });
   // Pending deliveries left by an earlier run (SIGTERM, crash) go out again, with their webhook-id.
   await webhooks.start();
