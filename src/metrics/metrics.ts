@@ -42,7 +42,7 @@ export const createMetrics = (deps: MetricsDeps): Metrics => {
     manager: deps.manager,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  registerWebhookMetrics({ registry, webhooks: deps.webhooks });
+  registerWebhookMetrics({ registry, webhooks: deps.webhooks, ...(deps.now ? { now: deps.now } : {}) });
   new Gauge({
     name: 'wa_sessions_browser_processes',
     help: 'Live browser processes (every Chromium process) running a session profile of this server',

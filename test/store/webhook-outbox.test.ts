@@ -3,12 +3,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { describe, expect, it } from 'vitest';
-import { sandboxServer } from '../e2e/harness.js';
+import { describe, expect, it, type TestContext } from 'vitest';
+import { sandboxEnv, sandboxServer } from '../e2e/harness.js';
 import { startReceiver } from '../events/receiver.js';
 import { post, startToReady, waitUntil } from '../helpers/e2e.js';
 import { removeDir, type ServerProcess, startServer } from '../helpers/server-process.js';
-import { sandboxEnv } from '../e2e/harness.js';
 import { backends, useBackend } from './backends.js';
 
 const secret = `whsec_${Buffer.from('outbox-test-secret-0123456789abcd').toString('base64')}`;
@@ -40,7 +39,7 @@ const deliveries = async (server: ServerProcess, query: string): Promise<Deliver
 describe.each(backends)('the webhook outbox on %s', (backend) => {
   const store = useBackend(backend);
 
-  const scenario = async (context: Parameters<Parameters<typeof it>[1]>[0], stop: 'SIGTERM' | 'SIGKILL') => {
+  const scenario = async (context: TestContext, stop: 'SIGTERM' | 'SIGKILL') => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-outbox-'));
     context.onTestFinished(() => removeDir(dataDir));
     const port = await reservePort();
@@ -58,7 +57,12 @@ describe.each(backends)('the webhook outbox on %s', (backend) => {
     context.onTestFinished(() => first.stop('SIGKILL').then(() => undefined));
     await startToReady(first, 'whiskey');
     for (let i = 1; i <= COUNT; i += 1) {
-      await post(first, '/sessions/whiskey/simulator/messages', { from: '4915123456789', body: `m${i}` }, 201);
+      await post(
+        first,
+        '/sessions/whiskey/simulator/messages',
+        { from: '4915123456789', body: `m${i}` },
+        201,
+      );
     }
     // Accepted means in the store: every message has its pending delivery before the server goes.
     await waitUntil(
