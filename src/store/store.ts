@@ -68,6 +68,15 @@ export const createStore = async (deps: {
     async check() {
       try {
         await connection.ping(2000);
+        // A write too: a full disk or a read-only DATA_DIR still answers reads.
+        await withLimit(
+          connection.db
+            .insertInto('wa_meta')
+            .values({ key: 'health_checked_at', value: String(now()) })
+            .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(now()) }))
+            .execute(),
+          2000,
+        );
         return { status: 'ok', backend: connection.dialect };
       } catch (err) {
         return {
@@ -81,4 +90,18 @@ export const createStore = async (deps: {
       await connection.close();
     },
   };
+};
+
+const withLimit = async <T>(work: Promise<T>, ms: number): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 };
