@@ -1,15 +1,14 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../src/logger.js';
 import { openStore } from '../src/store/connect.js';
 import { createOutboxStore } from '../src/store/outbox.js';
 import { type PostgresCluster, startPostgres } from '../test/helpers/postgres.js';
-import { startBenchServer } from './bench-server.js';
+import { buildServer, idleRssOfBuiltServer } from './idle-rss.js';
 import { progress } from './progress.js';
 import type { Section } from './report.js';
 import { fmtSummary, summarize } from './stats.js';
-import { sleep } from './wait.js';
 import { latencySamples, throughputRound } from './webhooks.js';
 
 type Backend = 'SQLite' | 'PostgreSQL';
@@ -38,20 +37,9 @@ const throughput = async (
   }
 };
 
-/** VmRSS of the server process, idle with the store open and no session. */
-const idleRss = async (env: Record<string, string>): Promise<number> => {
-  const bench = await startBenchServer({ ...env, LOG_LEVEL: 'info' });
-  try {
-    await sleep(IDLE_MS);
-    const status = await readFile(`/proc/${bench.server.child.pid}/status`, 'utf8');
-    const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-    return kb / 1024;
-  } finally {
-    await bench.close();
-  }
-};
-
 export const runStore = async (runs: number, events: number): Promise<Section[]> => {
+  progress('store: npm run build (for the idle RSS of the built server)');
+  await buildServer();
   const cluster = await startPostgres();
   let databases = 0;
   try {
@@ -76,7 +64,7 @@ export const runStore = async (runs: number, events: number): Promise<Section[]>
       const rss: number[] = [];
       for (let r = 0; r < runs; r++) {
         progress(`store: ${backend} idle RSS run ${r + 1}/${runs}`);
-        rss.push(await idleRss(await env()));
+        rss.push(await idleRssOfBuiltServer(await env(), IDLE_MS));
       }
       rows.push(
         [
@@ -106,8 +94,8 @@ export const runStore = async (runs: number, events: number): Promise<Section[]>
           'Latency: the real server (WEBHOOK_URL signed, WEBHOOK_EVENTS=message.received, one READY session), ' +
             'from just before POST /sessions/:id/simulator/messages to the receiver reading the delivery; ' +
             `one message at a time. Unhandled rejections: ${rejections.join(', ')}.`,
-          `Idle RSS: VmRSS of the server process (node with the tsx loader, as the bench runs it) ${IDLE_MS / 1000} s ` +
-            'after it listens, no session, LOG_LEVEL=info; the built server (node dist/main.js) carries no loader.',
+          `Idle RSS: VmRSS of the built server (npm run build, then node dist/main.js) ${IDLE_MS / 1000} s after ` +
+            'it listens, no session, SIMULATOR=false, LOG_LEVEL=info, the store open (and migrated).',
         ],
       },
     ];

@@ -1,7 +1,6 @@
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { DatabaseTooNewError, type Dialect, migrate } from './migrations.js';
 import type { Database } from './schema.js';
@@ -53,9 +52,11 @@ const openSqlite = async (options: OpenStoreOptions): Promise<StoreConnection> =
   const wayOut =
     'restore it from a backup, or move it aside to start with an empty database ' +
     '(the sessions registry, pending webhooks and events it holds are then lost)';
+  // Loaded for the backend in use only: the other driver's memory is not paid for.
+  const { default: Sqlite } = await import('better-sqlite3');
   let raw: SqliteDatabase.Database;
   try {
-    raw = new SqliteDatabase(file);
+    raw = new Sqlite(file);
     raw.pragma('busy_timeout = 5000');
     // WAL: readers never block the writer; NORMAL sync is durable against a crash of the process
     // (kill -9), which is what the outbox promises; a power cut may lose the last transactions.
@@ -97,15 +98,15 @@ export const describePostgresUrl = (url: string): string => {
   }
 };
 
-// BIGINT (oid 20) as a number: the store keeps epoch milliseconds and ids, far below 2^53.
-const pgTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === 20
-      ? (value: string) => Number(value)
-      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
-
 const openPostgres = async (options: OpenStoreOptions, url: string): Promise<StoreConnection> => {
+  const { default: pg } = await import('pg');
+  // BIGINT (oid 20) as a number: the store keeps epoch milliseconds and ids, far below 2^53.
+  const pgTypes = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === 20
+        ? (value: string) => Number(value)
+        : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  };
   const location = describePostgresUrl(url);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const pool = new pg.Pool({

@@ -25,13 +25,6 @@ export const createSessionsRegistry = (deps: {
 }): SessionRecords & {
   /** Upserts a record inside a caller's transaction (the one-time import). */
   importRecord(db: Kysely<Database>, id: string, webhook: WebhookSettings | null): Promise<void>;
-  noteState(
-    db: Kysely<Database>,
-    id: string,
-    state: string,
-    reason: string | null,
-    at: number,
-  ): Promise<void>;
 } => {
   const { db } = deps;
   const now = deps.now ?? Date.now;
@@ -78,12 +71,5 @@ export const createSessionsRegistry = (deps: {
       }));
     },
     importRecord: (target, id, webhook) => upsert(target, id, 'running', webhook),
-    async noteState(target, id, state, reason, at) {
-      await target
-        .updateTable('wa_sessions')
-        .set({ last_state: state, last_reason: reason, updated_at: at })
-        .where('id', '=', id)
-        .execute();
-    },
   };
 };
