@@ -10,7 +10,15 @@ WORKDIR /app
 # Puppeteer must not download a browser of its own (Debian's is installed below; .puppeteerrc.cjs
 # says the same); no install-time analytics ping from @scarf/scarf (a dependency of swagger-ui-dist).
 ENV PUPPETEER_SKIP_DOWNLOAD=true \
-    SCARF_ANALYTICS=false
+    SCARF_ANALYTICS=false \
+    npm_config_nodedir=/usr/local
+# better-sqlite3 (the embedded store) is a native addon: npm fetches a prebuilt binary when it can and
+# compiles it otherwise, which needs python3, make and g++ (build stage only; the runtime has none)
+# and Node's headers: the node image ships them under /usr/local/include/node, so node-gyp need not
+# download them.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc .puppeteerrc.cjs ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./

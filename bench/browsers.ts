@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { listProcesses, type ProcessInfo } from '../src/sessions/process-table.js';
+import { listProcesses, type ProcessInfo } from '../src/browser/process-table.js';
 
 /** The session's profile folder, as the server lays it out: DATA_DIR/sessions/session-<id>. */
 export const sessionFolder = (dataDir: string, id: string): string =>

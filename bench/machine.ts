@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { promisify } from 'node:util';
-import { resolveChrome } from '../src/sessions/chrome.js';
+import { resolveChrome } from '../src/browser/chrome.js';
 
 const run = promisify(execFile);
 

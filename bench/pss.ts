@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { listProcesses, type ProcessInfo } from '../src/sessions/process-table.js';
+import { listProcesses, type ProcessInfo } from '../src/browser/process-table.js';
 
 export interface ProcessMemory {
   /** Proportional set size, KiB. */

@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
+import express from 'express';
+import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
-import { SESSION_ID_PATTERN } from './sessions/types.js';
+import { SESSION_ID_PATTERN } from './domain/session-id.js';
+import { webhookUrlProblem } from './domain/webhook-url.js';
 
 /** A boolean setting: only these spellings, so a typo is an error and not a silent false. */
 const bool = (fallback: boolean) =>
@@ -28,20 +31,23 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
-const url = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v.trim() === '') return undefined;
-    try {
-      const parsed = new URL(v.trim());
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
-      return parsed.toString();
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'accepts an http(s) URL' });
-      return z.NEVER;
-    }
-  });
+/**
+ * Turns the TRUST_PROXY setting into the value Express's `trust proxy` expects: `true`/`false`, a hop
+ * count, or a (comma-separated) list of addresses, subnets and names such as `loopback`. Express would
+ * read the strings 'true', 'false' and '1' as address lists, trusting nothing or failing, so they are
+ * converted here.
+ */
+export const parseTrustProxy = (value: string): boolean | number | string => {
+  const trimmed = value.trim();
+  if (trimmed === 'true') return true;
+  if (trimmed === 'false' || trimmed === '') return false;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  return trimmed
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .join(',');
+};
 
 /** `7d`, `12h`, `30m` or `45s`, in milliseconds. */
 const duration = (fallback: string) =>
@@ -86,6 +92,12 @@ const schema = z.object({
   INIT_TIMEOUT_MS: int(90_000, 1000, 600_000),
   PROTOCOL_TIMEOUT_MS: int(30_000, 1000, 600_000),
   SHUTDOWN_TIMEOUT_MS: int(15_000, 1000, 600_000),
+  // puppeteer's own launch limit: Chromium started and its DevTools endpoint answering.
+  LAUNCH_TIMEOUT_MS: int(30_000, 1000, 600_000),
+  // Media in a message, downloaded or base64: WhatsApp's own limit for documents is far higher, the
+  // request body's is 16 MB.
+  MEDIA_MAX_BYTES: int(12 * 1024 * 1024, 1, 16 * 1024 * 1024),
+  MEDIA_TIMEOUT_MS: int(30_000, 1000, 600_000),
   CHROME_PATH: optionalString,
   // lean: the project's flags (memory per session); library: whatsapp-web.js's own, for comparison.
   CHROME_FLAGS_PRESET: z.enum(['lean', 'library'], { message: 'accepts lean or library' }).default('lean'),
@@ -110,8 +122,34 @@ const schema = z.object({
       }
       return v.trim();
     }),
-  WEBHOOK_URL: url,
-  WEBHOOK_SECRET: optionalString,
+  WEBHOOK_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const problem = webhookUrlProblem(v.trim());
+      if (problem !== null) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      return new URL(v.trim()).toString();
+    }),
+  // Taken exactly as the Standard Webhooks libraries take it (see events/webhook-signer.ts).
+  WEBHOOK_SECRET: optionalString.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    try {
+      new Webhook(v);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'accepts a Standard Webhooks secret, base64 with an optional whsec_ prefix ' +
+          '(generate one with: echo "whsec_$(openssl rand -base64 32)")',
+      });
+      return z.NEVER;
+    }
+    return v;
+  }),
   WEBHOOK_EVENTS: z
     .string()
     .default('*')
@@ -121,7 +159,24 @@ const schema = z.object({
         .map((e) => e.trim())
         .filter((e) => e !== ''),
     ),
-  TRUST_PROXY: z.string().default('loopback'),
+  TRUST_PROXY: z
+    .string()
+    .default('loopback')
+    .transform((v, ctx) => {
+      const value = parseTrustProxy(v);
+      try {
+        // What Express does with it on app.set('trust proxy'): refuse here what it would refuse there.
+        express().set('trust proxy', value);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'accepts true, false, a hop count, or addresses, subnets and loopback/linklocal/uniquelocal, comma-separated',
+        });
+        return z.NEVER;
+      }
+      return value;
+    }),
   RATE_LIMIT_PER_MINUTE: int(600, 0, 1_000_000),
   RATE_LIMIT_LOOPBACK: bool(false),
   DOCS_PUBLIC: bool(false),
@@ -147,6 +202,8 @@ export type Config = z.infer<typeof schema> & {
   readonly pathEnv: string | undefined;
 };
 
+const secretSettings: ReadonlySet<string> = new Set(['API_KEY', 'WEBHOOK_SECRET', 'DATABASE_URL']);
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -163,8 +220,9 @@ export const loadConfig = (env: NodeJS.ProcessEnv = readProcessEnv()): Config =>
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'setting');
-      // A database URL carries its password: never echoed back.
-      const value = name === 'DATABASE_URL' ? '…' : env[name];
+      // A secret's value never reaches an error message (it goes to the terminal and the logs).
+      if (secretSettings.has(name)) return `Invalid setting ${name}: ${issue.message}`;
+      const value = env[name];
       return `Invalid setting ${name}=${JSON.stringify(value ?? '')}: ${issue.message}`;
     });
     throw new ConfigError(lines.join('\n'));

@@ -26,9 +26,3 @@ export const isAppError = (value: unknown): value is AppError => value instanceo
 /** Turns anything thrown into an Error, for logging under `err`. */
 export const toError = (value: unknown): Error =>
   value instanceof Error ? value : new Error(typeof value === 'string' ? value : JSON.stringify(value));
-
-export const errors = {
-  unavailable: (code: string, message: string, cause?: unknown) =>
-    new AppError(503, code, message, { cause }),
-  internal: (message: string, cause?: unknown) => new AppError(500, 'internal', message, { cause }),
-};

@@ -2,6 +2,10 @@ import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { resolveApiKey } from './api-key.js';
+import { createBrowserProcesses } from './browser/browser-processes.js';
+import { resolveChrome } from './browser/chrome.js';
+import { defaultChromeArgs, libraryDefaultChromeArgs } from './browser/chrome-flags.js';
+import { reapOrphans } from './browser/orphans.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { toError } from './errors.js';
 import { createEventBus, nextRun } from './events/bus.js';
@@ -19,12 +23,8 @@ import { createGuardedFetch } from './messages/guarded-fetch.js';
 import { createMetrics } from './metrics/metrics.js';
 import { installSafetyNet } from './safety-net.js';
 import { createAuthFolders } from './sessions/auth-folders.js';
-import { createBrowserProcesses } from './sessions/browser-processes.js';
-import { resolveChrome } from './sessions/chrome.js';
-import { defaultChromeArgs, libraryDefaultChromeArgs } from './sessions/chrome-flags.js';
 import { createDefaultSession } from './sessions/default-session.js';
 import { createSessionManager } from './sessions/manager.js';
-import { reapOrphans } from './sessions/orphans.js';
 import { createWwebjsClientFactory } from './sessions/wwebjs-client.js';
 import { prepareSimulatorCache } from './simulator/web-cache.js';
 import { StoreStartError } from './store/connect.js';
@@ -39,10 +39,6 @@ Usage: npm start            (or: node dist/main.js)
 
 Every setting comes from the environment (or a .env file); see .env.example and README.md.
 The most used: PORT (3000), DATA_DIR (./data), API_KEY, CHROME_PATH, SIMULATOR (false).`;
-
-/** Media in a message, downloaded or base64: WhatsApp's own limit for documents is far higher, the request body's is 16 MB. */
-const MAX_MEDIA_BYTES = 12 * 1024 * 1024;
-const MEDIA_TIMEOUT_MS = 30_000;
 
 const fail = (message: string): never => {
   process.stderr.write(`${message}\n`);
@@ -141,7 +137,7 @@ const run = async (): Promise<void> => {
       ...config.CHROME_ARGS,
     ],
     protocolTimeoutMs: config.PROTOCOL_TIMEOUT_MS,
-    launchTimeoutMs: 30_000,
+    launchTimeoutMs: config.LAUNCH_TIMEOUT_MS,
     logger,
     ...web,
   });
@@ -205,10 +201,10 @@ const run = async (): Promise<void> => {
         manager,
         fetchMedia: createMediaFetcher({
           fetch: mediaFetch,
-          maxBytes: MAX_MEDIA_BYTES,
-          timeoutMs: MEDIA_TIMEOUT_MS,
+          maxBytes: config.MEDIA_MAX_BYTES,
+          timeoutMs: config.MEDIA_TIMEOUT_MS,
         }),
-        limits: { maxMediaBytes: MAX_MEDIA_BYTES, mediaTimeoutMs: MEDIA_TIMEOUT_MS },
+        limits: { maxMediaBytes: config.MEDIA_MAX_BYTES, mediaTimeoutMs: config.MEDIA_TIMEOUT_MS },
       }),
       events,
       createWebhooksRouter({

@@ -1,13 +1,10 @@
-import type { IncomingMessage, SessionState } from '../sessions/types.js';
+import type { z } from 'zod';
+import type { eventPayloadSchemas } from './schemas.js';
 
-/** The payload of each event type; `type` picks one. Kept in one map so publishers and consumers agree. */
-export interface EventPayloads {
-  'session.status': { state: SessionState; previous: SessionState | null; reason: string | null };
-  'session.qr': { qr: string };
-  'session.removed': { reason: string };
-  'message.received': IncomingMessage;
-  'message.ack': { id: string; ack: number };
-}
+/** The payload of each event type, inferred from its schema; `type` picks one. */
+export type EventPayloads = {
+  [T in keyof typeof eventPayloadSchemas]: z.infer<(typeof eventPayloadSchemas)[T]>;
+};
 
 export type EventType = keyof EventPayloads;
 

@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
+import type { WebhookSettings } from '../domain/session.js';
 import type { Logger } from '../logger.js';
-import type { WebhookSettings } from '../sessions/types.js';
 import { createBatchWriter } from '../store/batch-writer.js';
 import {
   type AttemptResult,

@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
-import { ConfigError } from '../config.js';
+import type { WebhookSettings } from '../domain/session.js';
+import { webhookUrlProblem } from '../domain/webhook-url.js';
 import type { Logger } from '../logger.js';
-import type { WebhookSettings } from '../sessions/types.js';
 import { matchesEventFilter, unknownEventFilters } from './event-filter.js';
 import type { AnyWaEvent } from './types.js';
 
@@ -20,10 +20,8 @@ export const createWebhookTargets = (deps: {
   getSessionWebhook: (sessionId: string) => WebhookSettings | null;
 }): WebhookTargets => {
   const { config, logger } = deps;
+  // WEBHOOK_URL was checked by config.ts.
   const globalUrl = config.WEBHOOK_URL;
-  if (globalUrl !== undefined && urlProblem(globalUrl) !== null) {
-    throw new ConfigError(`Invalid setting WEBHOOK_URL: ${urlProblem(globalUrl)}`);
-  }
   const unknown = unknownEventFilters(config.WEBHOOK_EVENTS);
   if (unknown.length > 0) {
     logger.warn({ unknown }, 'WEBHOOK_EVENTS names event types that do not exist; they never match');
@@ -53,7 +51,7 @@ export const createWebhookTargets = (deps: {
         lastKnown.delete(event.sessionId);
       }
       if (own !== null && matchesEventFilter(event.type, own.events)) {
-        const problem = urlProblem(own.url);
+        const problem = webhookUrlProblem(own.url);
         if (problem === null) urls.add(new URL(own.url).toString());
         else {
           unusable += 1;
@@ -67,20 +65,6 @@ export const createWebhookTargets = (deps: {
       return [...urls];
     },
   };
-};
-
-/** Why a URL cannot be posted to, or null. fetch refuses credentials in a URL, so catch that early. */
-export const urlProblem = (value: string): string | null => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'accepts an http(s) URL';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'accepts an http(s) URL';
-  if (url.username !== '' || url.password !== '')
-    return 'must not contain user:password (put a token in the path)';
-  return null;
 };
 
 /** Origin and path only: webhook URLs often carry a token in the query, which must not reach the log. */

@@ -1,6 +1,6 @@
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Registry } from 'prom-client';
-import { type Config, ConfigError } from '../config.js';
+import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { SessionManager } from '../sessions/types.js';
 import { createAccessLog } from './access-log.js';
@@ -15,7 +15,6 @@ import { createRequestId } from './request-id.js';
 import { createSessionsRouter } from './routes/sessions.js';
 import { createSecurityHeaders } from './security.js';
 import { unmatchedSessionPath } from './session-id.js';
-import { parseTrustProxy } from './trust-proxy.js';
 
 /** Large enough for base64 media in a message body (16 MB of base64 is ~12 MB of file). */
 export const DEFAULT_BODY_LIMIT = '16mb';
@@ -50,14 +49,8 @@ export const createApp = (deps: AppDeps): App => {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = express();
   app.disable('x-powered-by');
-  try {
-    app.set('trust proxy', parseTrustProxy(deps.config.TRUST_PROXY));
-  } catch {
-    // proxy-addr refuses a bad address list when it is set: name the setting, as config errors do.
-    throw new ConfigError(
-      `Invalid setting TRUST_PROXY=${JSON.stringify(deps.config.TRUST_PROXY)}: accepts true, false, a hop count, or addresses, subnets and loopback/linklocal/uniquelocal, comma-separated`,
-    );
-  }
+  // Already parsed and checked by config.ts.
+  app.set('trust proxy', deps.config.TRUST_PROXY);
 
   // Request id first: every later log line, error included, carries it.
   app.use(createRequestId({ logger: deps.logger }));

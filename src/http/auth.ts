@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
 
 export const API_KEY_HEADER = 'X-Api-Key';
 
@@ -41,8 +41,7 @@ export const createApiKeyAuth = (deps: { apiKey: string }): RequestHandler => {
       return;
     }
     res.setHeader('WWW-Authenticate', CHALLENGE);
-    throw new AppError(
-      401,
+    throw appError(
       'unauthorized',
       sent === undefined
         ? `An API key is required: send it as ${API_KEY_HEADER}: <key> or Authorization: Bearer <key>`

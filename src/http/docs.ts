@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Router } from 'express';
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
 import { DOCS_PATH } from './security.js';
 
 /** Swagger UI ships as static files in the npm package: served from there, no CDN, works offline. */
@@ -60,7 +60,7 @@ export const createDocsRouter = (): Router => {
       res.type('text/javascript').send(initializer);
       return;
     }
-    if (!assets.has(asset)) throw new AppError(404, 'not_found', `No documentation file ${asset}`);
+    if (!assets.has(asset)) throw appError('not_found', `No documentation file ${asset}`);
     res.sendFile(asset, { root: swaggerUiDir, maxAge: '1h' }, (err) => {
       if (err) next(err);
     });

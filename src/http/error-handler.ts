@@ -1,14 +1,16 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { fieldErrors } from '../domain/field-errors.js';
+import { type ErrorCode, timeoutError } from '../error-catalog.js';
 import { isAppError, toError } from '../errors.js';
+import { isTimeoutError } from '../timeout.js';
 import { type ProblemBody, problemBody, sendProblem } from './problem.js';
-import { fieldErrors } from './validate.js';
 
 /**
  * The errors body-parser and the router raise for a bad request (http-errors: numeric `status`,
  * a `type` for body-parser's). Their messages are not echoed: V8's JSON messages quote the body.
  */
-const clientErrorsByType: Record<string, { code: string; detail: (limit: string) => string }> = {
+const clientErrorsByType: Record<string, { code: ErrorCode; detail: (limit: string) => string }> = {
   'entity.parse.failed': { code: 'invalid_json', detail: () => 'The request body is not valid JSON' },
   'entity.too.large': {
     code: 'payload_too_large',
@@ -30,7 +32,7 @@ const clientErrorsByType: Record<string, { code: string; detail: (limit: string)
   },
 };
 
-const codesByStatus: Record<number, string> = {
+const codesByStatus: Record<number, ErrorCode> = {
   400: 'bad_request',
   404: 'not_found',
   405: 'method_not_allowed',
@@ -85,6 +87,8 @@ const toProblem = (err: unknown, req: Parameters<ErrorRequestHandler>[1], bodyLi
       requestId,
     });
   }
+  // A time limit no layer below mapped: the HTTP answer to it is the catalog's.
+  if (isTimeoutError(err)) return toProblem(timeoutError(err), req, bodyLimit);
   if (err instanceof z.ZodError) {
     return problemBody({
       status: 400,

@@ -1,9 +1,10 @@
 import { constants as fsConstants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { Router } from 'express';
-import { AppError, toError } from '../errors.js';
-import type { ChromeResolution } from '../sessions/chrome.js';
-import { type ChromeProbe, createChromeProbe } from './chrome-probe.js';
+import type { ChromeResolution } from '../browser/chrome.js';
+import { type ChromeProbe, createChromeProbe } from '../browser/chrome-probe.js';
+import { appError } from '../error-catalog.js';
+import { toError } from '../errors.js';
 
 export type CheckResult = { status: 'ok'; [detail: string]: unknown } | { status: 'fail'; problem: string };
 
@@ -67,7 +68,7 @@ export const createHealthRouter = (deps: HealthRouterDeps): Router => {
     };
     const failed = Object.entries(checks).filter(([, check]) => check.status === 'fail');
     if (failed.length > 0) {
-      throw new AppError(503, 'not_ready', `Not ready: ${failed.map(([name]) => name).join(', ')} failed`, {
+      throw appError('not_ready', `Not ready: ${failed.map(([name]) => name).join(', ')} failed`, {
         details: { checks },
       });
     }

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
 
 /** `Content-Length: 0` (what many clients send for a bare POST) is no body, whatever the type says. */
 const hasBody = (req: Request): boolean => {
@@ -14,8 +14,7 @@ const hasBody = (req: Request): boolean => {
  */
 export const requireJsonBody: RequestHandler = (req, _res, next) => {
   if (hasBody(req) && !req.is('application/json')) {
-    throw new AppError(
-      415,
+    throw appError(
       'unsupported_media_type',
       'The request body must be JSON: send it with Content-Type: application/json',
     );

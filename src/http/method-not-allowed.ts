@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
 
 /**
  * For `route.all(...)` after a path's handlers: a known path with the wrong method is 405 with `Allow`
@@ -13,6 +13,6 @@ export const methodNotAllowed = (allowed: readonly string[]): RequestHandler => 
       res.status(204).end();
       return;
     }
-    throw new AppError(405, 'method_not_allowed', `${req.method} is not allowed here; use ${allow}`);
+    throw appError('method_not_allowed', `${req.method} is not allowed here; use ${allow}`);
   };
 };

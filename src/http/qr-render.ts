@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import { errors } from '../errors.js';
+import { appError } from '../error-catalog.js';
 
 /**
  * WhatsApp's QR payloads are a few hundred characters; anything far longer is a bug upstream, and
@@ -46,7 +46,7 @@ export const createQrRenderer = (options: { cacheSize?: number } = {}): QrRender
 
   const checked = (qr: string): string => {
     if (qr === '' || qr.length > MAX_QR_LENGTH) {
-      throw errors.internal(`The pending QR payload has an unexpected length (${qr.length})`);
+      throw appError('internal', `The pending QR payload has an unexpected length (${qr.length})`);
     }
     return qr;
   };

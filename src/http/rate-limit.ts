@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit } from 'express-rate-limit';
 import type { Config } from '../config.js';
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
 import { apiKeyIdOf } from './auth.js';
 
 export interface RateLimit {
@@ -46,8 +46,7 @@ export const createRateLimit = (deps: {
     },
     handler: (_req, _res, next) => {
       next(
-        new AppError(
-          429,
+        appError(
           'rate_limited',
           `Too many requests: at most ${limit} a minute per API key; retry after the Retry-After seconds`,
         ),

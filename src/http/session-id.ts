@@ -1,21 +1,9 @@
 import type { RequestHandler, RequestParamHandler } from 'express';
-import { AppError } from '../errors.js';
-import { SESSION_ID_PATTERN } from '../sessions/types.js';
+import { invalidSessionId, parseSessionId, SESSION_ID_PATTERN } from '../domain/session-id.js';
 
-const RULE = 'a session id is 1 to 64 of A-Z a-z 0-9 _ -';
-
-export const invalidSessionId = (detail: string): AppError =>
-  new AppError(400, 'invalid_session_id', `${detail}: ${RULE}`);
-
-/**
- * Checks an id taken from the path (already percent-decoded by Express, so `a%2Fb` arrives as `a/b`
- * and is refused) before the manager, and so the disk, ever sees it.
- */
-export const parseSessionId = (value: unknown): string => {
-  if (typeof value !== 'string' || value === '') throw invalidSessionId('The session id is missing');
-  if (!SESSION_ID_PATTERN.test(value)) throw invalidSessionId('The session id is not valid');
-  return value;
-};
+// An id taken from the path is already percent-decoded by Express, so `a%2Fb` arrives as `a/b` and is
+// refused by the one parser before the manager, and so the disk, ever sees it.
+export { parseSessionId };
 
 /** For `router.param('id', ...)`: every route with `:id` gets a checked id or a 400. */
 export const sessionIdParam: RequestParamHandler = (_req, _res, next, value: unknown) => {

@@ -1,3 +1,4 @@
+import { appError } from '../error-catalog.js';
 import { AppError } from '../errors.js';
 
 export interface FetchedMedia {
@@ -19,7 +20,7 @@ export interface MediaFetcherDeps {
 }
 
 export const mediaTooLarge = (maxBytes: number): AppError =>
-  new AppError(413, 'media_too_large', `The media is larger than the limit of ${maxBytes} bytes`, {
+  appError('media_too_large', `The media is larger than the limit of ${maxBytes} bytes`, {
     details: { limitBytes: maxBytes },
   });
 
@@ -45,7 +46,7 @@ export const createMediaFetcher = (deps: MediaFetcherDeps): MediaFetcher => {
       );
       if (!response.ok) {
         await response.body?.cancel().catch(() => undefined);
-        throw new AppError(502, 'media_fetch_failed', `The media URL answered HTTP ${response.status}`, {
+        throw appError('media_fetch_failed', `The media URL answered HTTP ${response.status}`, {
           details: { status: response.status },
         });
       }
@@ -55,8 +56,7 @@ export const createMediaFetcher = (deps: MediaFetcherDeps): MediaFetcher => {
         throw mediaTooLarge(deps.maxBytes);
       }
       const bytes = await readAtMost(response, deps.maxBytes, controller);
-      if (bytes.length === 0)
-        throw new AppError(502, 'media_fetch_failed', 'The media URL answered an empty body');
+      if (bytes.length === 0) throw appError('media_fetch_failed', 'The media URL answered an empty body');
       return {
         mimetype: mimetypeOf(response.headers.get('content-type')),
         data: bytes.toString('base64'),
@@ -68,13 +68,9 @@ export const createMediaFetcher = (deps: MediaFetcherDeps): MediaFetcher => {
     } catch (err) {
       if (err instanceof AppError) throw err;
       if (timedOut) {
-        throw new AppError(
-          504,
-          'media_timeout',
-          `The media download did not finish within ${deps.timeoutMs} ms`,
-        );
+        throw appError('media_timeout', `The media download did not finish within ${deps.timeoutMs} ms`);
       }
-      throw new AppError(502, 'media_fetch_failed', 'The media URL could not be fetched', { cause: err });
+      throw appError('media_fetch_failed', 'The media URL could not be fetched', { cause: err });
     } finally {
       clearTimeout(timer);
     }
@@ -89,7 +85,7 @@ const parseHttpUrl = (value: string): URL => {
     url = undefined;
   }
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new AppError(400, 'invalid_body', 'The request body is not valid', {
+    throw appError('invalid_body', 'The request body is not valid', {
       details: { errors: [{ path: 'body.media.url', message: 'accepts an http(s) URL' }] },
     });
   }

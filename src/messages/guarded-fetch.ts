@@ -1,6 +1,7 @@
 import { type LookupAddress, lookup } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { Agent } from 'undici';
+import { appError } from '../error-catalog.js';
 import { AppError } from '../errors.js';
 
 /**
@@ -43,7 +44,7 @@ export const isPublicAddress = (address: string): boolean => {
 };
 
 export const forbiddenMediaUrl = (): AppError =>
-  new AppError(400, 'media_url_forbidden', 'The media URL points to a private or local address', {
+  appError('media_url_forbidden', 'The media URL points to a private or local address', {
     details: { errors: [{ path: 'body.media.url', message: 'must point to a public address' }] },
   });
 
@@ -98,11 +99,7 @@ export const createGuardedFetch = (deps: { allowAddress?: (address: string) => b
       url = new URL(location, url);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw forbiddenMediaUrl();
     }
-    throw new AppError(
-      502,
-      'media_fetch_failed',
-      `The media URL redirected more than ${MAX_REDIRECTS} times`,
-    );
+    throw appError('media_fetch_failed', `The media URL redirected more than ${MAX_REDIRECTS} times`);
   };
   return Object.assign(guardedFetch, { close: () => agent.close() });
 };

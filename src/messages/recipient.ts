@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
 
 export type RecipientResult = { ok: true; chatId: string } | { ok: false; message: string };
 
@@ -68,7 +68,7 @@ const fail = (message: string): RecipientResult => ({ ok: false, message });
 export const normalizeRecipient = (input: string, field = 'to'): string => {
   const result = parseRecipient(input);
   if (result.ok) return result.chatId;
-  throw new AppError(400, 'invalid_recipient', `${field} ${result.message}`, {
+  throw appError('invalid_recipient', `${field} ${result.message}`, {
     details: { errors: [{ path: `body.${field}`, message: result.message }] },
   });
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AppError } from '../errors.js';
-import { type FieldError, fieldErrors } from '../http/validate.js';
+import { type FieldError, fieldErrors } from '../domain/field-errors.js';
+import { appError } from '../error-catalog.js';
 import { parseRecipient } from './recipient.js';
 
 const to = z
@@ -159,5 +159,5 @@ const check = <S extends z.ZodType>(schema: S, value: unknown): z.output<S> => {
 
 // The same code and shape as the other routes' bodies (src/http/validate.ts).
 const invalid = (errors: FieldError[]): never => {
-  throw new AppError(400, 'invalid_body', 'The request body is not valid', { details: { errors } });
+  throw appError('invalid_body', 'The request body is not valid', { details: { errors } });
 };

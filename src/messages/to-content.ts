@@ -1,4 +1,4 @@
-import type { OutgoingContent } from '../sessions/types.js';
+import type { OutgoingContent } from '../domain/message.js';
 import { type MediaFetcher, mediaTooLarge } from './fetch-media.js';
 import type { SendMessageBody } from './schemas.js';
 

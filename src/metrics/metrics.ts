@@ -1,9 +1,9 @@
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { BrowserProcesses } from '../browser/browser-processes.js';
 import type { EventBus } from '../events/types.js';
 import type { WebhookStats } from '../events/webhook-dispatcher.js';
 import type { Logger } from '../logger.js';
-import type { BrowserProcesses } from '../sessions/browser-processes.js';
 import type { SessionManager } from '../sessions/types.js';
 import type { OutboxStats } from '../store/outbox.js';
 import { createHttpMetrics } from './http-metrics.js';

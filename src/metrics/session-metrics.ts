@@ -1,22 +1,12 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { disconnectReasons, removalReasons } from '../domain/reasons.js';
 import type { EventBus } from '../events/types.js';
+import { isLogout } from '../sessions/disconnect-policy.js';
 import { type SessionManager, sessionStates } from '../sessions/types.js';
 
 /** Label values are a fixed set: anything else (a library reason added later) counts as `other`. */
-const knownDisconnectReasons = new Set([
-  'LOGOUT',
-  'NAVIGATION',
-  'CONFLICT',
-  'UNPAIRED',
-  'UNPAIRED_IDLE',
-  'UNLAUNCHED',
-  'TOS_BLOCK',
-  'SMB_TOS_BLOCK',
-  'PROXYBLOCK',
-  'DEPRECATED_VERSION',
-  'TIMEOUT',
-]);
-const knownRemovalReasons = new Set(['LOGOUT', 'DELETED', 'START_FAILED']);
+const knownDisconnectReasons: ReadonlySet<string> = new Set(disconnectReasons);
+const knownRemovalReasons: ReadonlySet<string> = new Set(removalReasons);
 
 const bounded = (reason: string | null, known: ReadonlySet<string>): string =>
   reason !== null && known.has(reason) ? reason : 'other';
@@ -88,7 +78,7 @@ export const registerSessionMetrics = (deps: SessionMetricsDeps): (() => void) =
       if (state === 'STARTING') starts.inc();
       if (state === 'FAILED') failures.inc();
       if (state === 'DISCONNECTED') disconnects.inc({ reason: bounded(reason, knownDisconnectReasons) });
-      if (state === 'DISCONNECTED' && reason === 'LOGOUT') logoutAt.set(event.sessionId, now());
+      if (state === 'DISCONNECTED' && isLogout(reason)) logoutAt.set(event.sessionId, now());
       // CLOSING is the cleanup under way; anything else (started again) ends the measurement.
       else if (state !== 'CLOSING') logoutAt.delete(event.sessionId);
     } else if (event.type === 'session.removed') {
@@ -96,7 +86,7 @@ export const registerSessionMetrics = (deps: SessionMetricsDeps): (() => void) =
       removals.inc({ reason: bounded(reason, knownRemovalReasons) });
       const since = logoutAt.get(event.sessionId);
       logoutAt.delete(event.sessionId);
-      if (since !== undefined && reason === 'LOGOUT') cleanupDuration.observe((now() - since) / 1000);
+      if (since !== undefined && isLogout(reason)) cleanupDuration.observe((now() - since) / 1000);
     }
   });
 };

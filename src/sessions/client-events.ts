@@ -7,21 +7,21 @@ export const STARTED_STATES: ReadonlySet<SessionState> = new Set(['STARTING', 'Q
 
 /**
  * Turns one client's events into the session's state and the bus's events. Every listener first
- * checks that this client is still the session's current one (its `generation`): a replaced client
+ * checks that this client is still the session's current one (`current()`): a replaced client
  * that keeps talking — the library emits a fresh `qr` after a LOGOUT, for one — changes nothing.
- * Disconnects and browser exits go to the manager, which owns the teardown.
+ * Disconnects and browser exits go to the ManagedSession, which owns the teardown.
  */
 export const wireClientEvents = (deps: {
   session: Session;
   client: SessionClient;
-  generation: number;
+  /** True while this client is still the session's current one. */
+  current: () => boolean;
   bus: EventBus;
   now: () => Date;
   onDisconnected: (reason: string) => void;
   onBrowserExited: () => void;
 }): void => {
-  const { session, client, generation, bus } = deps;
-  const current = () => session.generation === generation && session.client === client;
+  const { session, client, current, bus } = deps;
   client.on('qr', (qr) => {
     if (!current() || (session.state !== 'STARTING' && session.state !== 'QR')) return;
     if (session.state === 'STARTING') session.transition('QR');

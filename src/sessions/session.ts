@@ -1,35 +1,24 @@
 import type { EventBus } from '../events/types.js';
 import type { Logger } from '../logger.js';
 import { canTransition } from './state-machine.js';
-import type {
-  MeInfo,
-  QrCode,
-  SessionClient,
-  SessionSnapshot,
-  SessionState,
-  WebhookSettings,
-} from './types.js';
+import type { MeInfo, QrCode, SessionSnapshot, SessionState, WebhookSettings } from './types.js';
 
 /**
- * One session's record: its state, its current client and what the API shows. State changes only
- * through `transition`, which checks the edge against the written-down table and publishes the change.
+ * One session's record: its state and what the API shows. State changes only through `transition`,
+ * which checks the edge against the written-down table and publishes the change. The client, its
+ * generation and the pending teardown are the ManagedSession's (managed-session.ts), not the record's.
  */
 export class Session {
   readonly id: string;
   readonly log: Logger;
-  state: SessionState = 'STARTING';
-  reason: string | null = null;
-  client: SessionClient | null = null;
-  /** Bumped for every new client, so events of a client that was replaced are recognised and ignored. */
-  generation = 0;
+  private current: SessionState = 'STARTING';
+  private why: string | null = null;
   qr: QrCode | null = null;
   me: MeInfo | null = null;
   webhook: WebhookSettings | null;
   readonly createdAt: Date;
   updatedAt: Date;
   disconnectedAt: Date | null = null;
-  /** The delayed teardown after a disconnect, cleared when anything else tears the session down first. */
-  pendingTeardown: NodeJS.Timeout | null = null;
 
   constructor(
     id: string,
@@ -44,9 +33,17 @@ export class Session {
     this.createdAt = restored?.createdAt ?? deps.now();
     this.updatedAt = restored?.updatedAt ?? this.createdAt;
     if (restored) {
-      this.state = restored.state;
-      this.reason = 'STOPPED';
+      this.current = restored.state;
+      this.why = 'STOPPED';
     }
+  }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  get reason(): string | null {
+    return this.why;
   }
 
   /** Moves to `to` if the edge is allowed; an illegal edge is logged as a bug and refused. */
@@ -56,19 +53,14 @@ export class Session {
       this.log.error({ from, to, reason }, 'Illegal session state transition refused');
       return false;
     }
-    this.state = to;
-    this.reason = reason;
+    this.current = to;
+    this.why = reason;
     this.updatedAt = this.deps.now();
     if (to === 'DISCONNECTED') this.disconnectedAt = this.updatedAt;
     if (to !== 'QR') this.qr = null;
     this.log.debug({ from, to, reason }, 'Session state changed');
     this.deps.bus.publish('session.status', this.id, { state: to, previous: from, reason });
     return true;
-  }
-
-  clearPendingTeardown(): void {
-    if (this.pendingTeardown) clearTimeout(this.pendingTeardown);
-    this.pendingTeardown = null;
   }
 
   snapshot(): SessionSnapshot {

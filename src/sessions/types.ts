@@ -1,57 +1,27 @@
 import type { EventEmitter } from 'node:events';
+import type { IncomingMessage, OutgoingContent, SendOptions } from '../domain/message.js';
+import type { MeInfo, QrCode, SessionSnapshot, WebhookSettings } from '../domain/session.js';
 
-export const sessionStates = [
-  'STARTING',
-  'QR',
-  'AUTHENTICATED',
-  'READY',
-  'DISCONNECTED',
-  'CLOSING',
-  'STOPPED',
-  'FAILED',
-] as const;
-
-export type SessionState = (typeof sessionStates)[number];
-
-/** States in which a client (and so a browser) is running and the session counts as live. */
-export const liveStates: ReadonlySet<SessionState> = new Set(['STARTING', 'QR', 'AUTHENTICATED', 'READY']);
-
-export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-export interface MeInfo {
-  wid: string;
-  name: string | null;
-}
-
-export interface IncomingMessage {
-  id: string;
-  from: string;
-  to: string;
-  body: string;
-  type: string;
-  timestamp: number;
-  fromMe: boolean;
-  hasMedia: boolean;
-}
-
-export type OutgoingContent =
-  | { kind: 'text'; text: string }
-  | { kind: 'media'; mimetype: string; data: string; filename: string | null; caption: string | null }
-  | { kind: 'location'; latitude: number; longitude: number; description: string | null };
-
-export interface SendOptions {
-  quotedMessageId?: string;
-}
+// The domain's shapes live in src/domain; re-exported here for the code of the sessions.
+export type { IncomingMessage, OutgoingContent, SendOptions } from '../domain/message.js';
+export {
+  liveStates,
+  type MeInfo,
+  type QrCode,
+  type SessionSnapshot,
+  type SessionState,
+  sessionStates,
+  type WebhookSettings,
+} from '../domain/session.js';
+export { SESSION_ID_PATTERN } from '../domain/session-id.js';
 
 /** What a client tells its session; the adapter over whatsapp-web.js maps the library's events onto these. */
 export interface SessionClientEvents {
   qr: [qr: string];
-  code: [code: string];
   authenticated: [];
   auth_failure: [message: string];
   ready: [];
   disconnected: [reason: string];
-  change_state: [state: string];
   message: [message: IncomingMessage];
   message_ack: [ack: { id: string; ack: number }];
   /** The browser went away without destroy(): crashed or killed. */
@@ -64,7 +34,8 @@ export interface SessionClientEvents {
  */
 export interface SessionClient extends EventEmitter<SessionClientEvents> {
   initialize(): Promise<void>;
-  destroy(): Promise<void>;
+  /** `signal` is aborted when the caller stopped waiting: a destroy() still waiting gives up. */
+  destroy(signal?: AbortSignal): Promise<void>;
   logout(): Promise<void>;
   /** pid of the browser's main process (leader of its process group), once launched. */
   browserPid(): number | undefined;
@@ -84,31 +55,8 @@ export interface ClientFactoryInput {
 
 export type ClientFactory = (input: ClientFactoryInput) => SessionClient;
 
-export interface SessionSnapshot {
-  id: string;
-  state: SessionState;
-  reason: string | null;
-  me: MeInfo | null;
-  hasQr: boolean;
-  createdAt: string;
-  updatedAt: string;
-  disconnectedAt: string | null;
-  webhook: WebhookSettings | null;
-}
-
-export interface WebhookSettings {
-  url: string;
-  events: string[];
-}
-
 export interface CreateSessionOptions {
   webhook?: WebhookSettings | null;
-}
-
-export interface QrCode {
-  qr: string;
-  /** When the library emitted it. */
-  at: string;
 }
 
 /**

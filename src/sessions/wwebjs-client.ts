@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Page } from 'puppeteer';
 import type WAWebJS from 'whatsapp-web.js';
 import wwebjs from 'whatsapp-web.js';
+import { signalGroup } from '../browser/process-group.js';
 import type { Logger } from '../logger.js';
 import type {
   ClientFactory,
@@ -86,12 +87,10 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
       },
     });
     this.forward('qr', (qr: string) => this.emit('qr', qr));
-    this.forward('code', (code: string) => this.emit('code', code));
     this.forward('authenticated', () => this.emit('authenticated'));
     this.forward('auth_failure', (message: string) => this.emit('auth_failure', String(message)));
     this.forward('ready', () => this.emit('ready'));
     this.forward('disconnected', (reason: string) => this.emit('disconnected', String(reason)));
-    this.forward('change_state', (state: string) => this.emit('change_state', String(state)));
     this.forward('message', (msg: WAWebJS.Message) => this.emit('message', toIncoming(msg)));
     this.forward('message_ack', (msg: WAWebJS.Message, ack: number) =>
       this.emit('message_ack', { id: msg.id._serialized, ack: Number(ack) }),
@@ -142,17 +141,19 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
     const pid = this.browserPid();
     if (pid === undefined) return;
     try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // Already gone.
+      signalGroup(pid, 'SIGKILL');
+    } catch (err) {
+      this.logger.warn({ err, pid }, 'Could not signal the late browser process group');
     }
   }
 
-  async destroy(): Promise<void> {
+  async destroy(signal?: AbortSignal): Promise<void> {
     this.closing = true;
     // The library's destroy() does nothing while the browser is still launching, and initialize()
-    // then launches it anyway: wait (the caller bounds destroy()) until there is a browser to close.
+    // then launches it anyway: wait (the caller bounds destroy()) until there is a browser to close,
+    // or until the caller gave up waiting (it kills the process group then).
     while (this.initializing && !this.client.pupBrowser && !this.initSettled) {
+      if (signal?.aborted) return;
       await Promise.race([this.initializing, new Promise((resolve) => setTimeout(resolve, 50))]);
     }
     await this.client.destroy();

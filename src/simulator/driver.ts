@@ -1,6 +1,7 @@
 import type { Page } from 'puppeteer';
-import { AppError, isAppError } from '../errors.js';
-import { sleep, withTimeout } from '../timeout.js';
+import { appError, timeoutError } from '../error-catalog.js';
+import { type AppError, isAppError } from '../errors.js';
+import { isTimeoutError, sleep, withTimeout } from '../timeout.js';
 
 /** Socket states of WhatsApp Web; the library accepts CONNECTED, OPENING, PAIRING and TIMEOUT after ready. */
 export type SimulatorSocketState =
@@ -98,16 +99,17 @@ const POLL_MS = 25;
 /** Page-side errors carry `[code]` in their message (see wa-web.html). */
 const fromPageError = (err: unknown, what: string): AppError => {
   if (isAppError(err)) return err;
+  if (isTimeoutError(err)) return timeoutError(err);
   const message = err instanceof Error ? err.message : String(err);
   const code = /\[(simulator_[a-z_]+)\]/.exec(message)?.[1];
-  if (code === 'simulator_not_ready') return new AppError(409, code, `${what}: ${message}`, { cause: err });
-  if (code === 'simulator_bad_request') return new AppError(400, code, `${what}: ${message}`, { cause: err });
+  if (code === 'simulator_not_ready') return appError(code, `${what}: ${message}`, { cause: err });
+  if (code === 'simulator_bad_request') return appError(code, `${what}: ${message}`, { cause: err });
   if (/__sim|Cannot read properties of undefined/.test(message)) {
-    return new AppError(409, 'simulator_not_ready', `${what}: the simulator page is not loaded`, {
+    return appError('simulator_not_ready', `${what}: the simulator page is not loaded`, {
       cause: err,
     });
   }
-  return new AppError(503, 'simulator_unavailable', `${what}: ${message}`, { cause: err });
+  return appError('simulator_unavailable', `${what}: ${message}`, { cause: err });
 };
 
 /**
@@ -160,7 +162,7 @@ export const createSimulatorDriver = (page: Page, opts: SimulatorDriverOptions =
       }
       await sleep(POLL_MS);
     }
-    throw new AppError(504, 'timeout', `simulator: ${what} did not happen within ${ms} ms`, {
+    throw appError('timeout', `simulator: ${what} did not happen within ${ms} ms`, {
       details: last,
     });
   };

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError } from '../errors.js';
+import { appError } from '../error-catalog.js';
 
 /**
  * The webVersion under which whatsapp-web.js serves the simulator page. It must equal the page's
@@ -26,13 +26,12 @@ export const prepareSimulatorCache = async (dir: string): Promise<SimulatorClien
   try {
     html = await readFile(pageUrl, 'utf8');
   } catch (err) {
-    throw new AppError(500, 'simulator_page_missing', `cannot read the simulator page at ${pageUrl.href}`, {
+    throw appError('simulator_page_missing', `cannot read the simulator page at ${pageUrl.href}`, {
       cause: err,
     });
   }
   if (!html.includes(`const VERSION = '${SIMULATOR_WEB_VERSION}';`)) {
-    throw new AppError(
-      500,
+    throw appError(
       'simulator_version_mismatch',
       `the simulator page is not version ${SIMULATOR_WEB_VERSION}`,
     );

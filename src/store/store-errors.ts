@@ -1,3 +1,4 @@
+import { appError } from '../error-catalog.js';
 import { AppError, toError } from '../errors.js';
 
 /**
@@ -5,8 +6,7 @@ import { AppError, toError } from '../errors.js';
  * gone): 503, nothing changed, the server keeps serving. The cause is logged, never sent.
  */
 export const storeUnavailable = (cause: unknown): AppError =>
-  new AppError(
-    503,
+  appError(
     'store_unavailable',
     'The server could not save this change: its database is unavailable. Nothing was changed; try again later.',
     { cause: toError(cause) },

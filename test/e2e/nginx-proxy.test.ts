@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listProcesses } from '../../src/sessions/process-table.js';
+import { listProcesses } from '../../src/browser/process-table.js';
 import { findNginx, freePort, type NginxProcess, startNginx } from '../helpers/nginx.js';
 import { removeDir, type ServerProcess, startServer, TEST_API_KEY } from '../helpers/server-process.js';
 import { sandboxEnv, stopAndVerify } from './harness.js';

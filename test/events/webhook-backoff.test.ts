@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError } from '../../src/config.js';
 import { createEventBus } from '../../src/events/bus.js';
 import type { EventBus } from '../../src/events/types.js';
 import { createWebhookDispatcher, type WebhookDispatcherDeps } from '../../src/events/webhook-dispatcher.js';
@@ -225,42 +224,6 @@ describe('webhook retries (fake timers)', () => {
     publishQr(bus);
     await vi.advanceTimersByTimeAsync(120_000);
     expect(calls).toHaveLength(2);
-  });
-
-  it('refuses a secret the Standard Webhooks libraries cannot decode, naming WEBHOOK_SECRET and not the value', async () => {
-    const { logger } = captureLogger();
-    const bus = createEventBus({ logger });
-    const made: { close(graceMs?: number): Promise<void> }[] = [];
-    const make = (value: string) => () => {
-      const dispatcher = createWebhookDispatcher({
-        bus,
-        logger,
-        config: { WEBHOOK_URL: undefined, WEBHOOK_SECRET: value, WEBHOOK_EVENTS: ['*'] },
-        getSessionWebhook: () => null,
-        outbox,
-      });
-      made.push(dispatcher);
-    };
-    expect(make('not base64!')).toThrow(ConfigError);
-    expect(make('not base64!')).toThrow(/WEBHOOK_SECRET/);
-    expect(make('not base64!')).not.toThrow(/not base64!/);
-    expect(make(secret)).not.toThrow();
-    expect(make(secret.slice('whsec_'.length))).not.toThrow();
-    for (const dispatcher of made) await closeOf(dispatcher);
-    expect(bus.listenerCount()).toBe(0);
-  });
-
-  it('refuses a WEBHOOK_URL with credentials in it', () => {
-    const { logger } = captureLogger();
-    expect(() =>
-      createWebhookDispatcher({
-        bus: createEventBus({ logger }),
-        logger,
-        config: { WEBHOOK_URL: 'https://u:p@a.example.com/', WEBHOOK_SECRET: secret, WEBHOOK_EVENTS: ['*'] },
-        getSessionWebhook: () => null,
-        outbox,
-      }),
-    ).toThrow(/WEBHOOK_URL/);
   });
 });
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import jsqr from 'jsqr';
 import { PNG } from 'pngjs';
 import { expect } from 'vitest';
-import { listProcesses, type ProcessInfo } from '../../src/sessions/process-table.js';
+import { listProcesses, type ProcessInfo } from '../../src/browser/process-table.js';
 import type { ServerProcess } from './server-process.js';
 
 export interface SessionBody {

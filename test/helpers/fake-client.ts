@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'puppeteer';
-import type { BrowserProcesses } from '../../src/sessions/browser-processes.js';
-import type { ProcessInfo } from '../../src/sessions/process-table.js';
+import type { BrowserProcesses } from '../../src/browser/browser-processes.js';
+import type { ProcessInfo } from '../../src/browser/process-table.js';
 import type {
   ClientFactory,
   IncomingMessage,

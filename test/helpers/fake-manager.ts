@@ -1,11 +1,12 @@
 import type { Page } from 'puppeteer';
-import { AppError } from '../../src/errors.js';
+import { parseSessionId } from '../../src/domain/session-id.js';
+import { appError } from '../../src/error-catalog.js';
+import { sessionNotFound, wrongState } from '../../src/sessions/session-errors.js';
 import {
   type CreateSessionOptions,
   liveStates,
   type OutgoingContent,
   type QrCode,
-  SESSION_ID_PATTERN,
   type SendOptions,
   type SessionManager,
   type SessionSnapshot,
@@ -51,8 +52,8 @@ export interface FakeManager extends SessionManager {
 
 const FIXED_TIME = '2025-01-01T00:00:00.000Z';
 
-export const sessionNotFound = (id: string): AppError =>
-  new AppError(404, 'session_not_found', `Session ${id} does not exist`);
+// The real registry's errors, so the routes are tested against the same codes, statuses and words.
+export { sessionNotFound };
 
 export const createFakeManager = (): FakeManager => {
   const sessions = new Map<string, SessionSnapshot>();
@@ -70,7 +71,7 @@ export const createFakeManager = (): FakeManager => {
   };
 
   const checkId = (id: string): void => {
-    if (!SESSION_ID_PATTERN.test(id)) throw new AppError(400, 'invalid_session_id', `Invalid session id`);
+    parseSessionId(id);
   };
 
   const existing = (id: string): SessionSnapshot => {
@@ -116,13 +117,11 @@ export const createFakeManager = (): FakeManager => {
       enter('create', [id, options]);
       checkId(id);
       if (manager.browserMissing !== null) {
-        throw new AppError(503, 'browser_missing', `No Chromium found: install ${manager.browserMissing}`);
+        throw appError('browser_missing', manager.browserMissing);
       }
       const previous = sessions.get(id);
       if (previous && liveStates.has(previous.state)) {
-        throw new AppError(409, 'session_live', `Session ${id} is already running`, {
-          details: { state: previous.state },
-        });
+        throw wrongState('session_live', `Session "${id}" is already ${previous.state}.`, previous.state);
       }
       const webhook = options.webhook === undefined ? (previous?.webhook ?? null) : options.webhook;
       const session = snapshot(id, { ...(previous ?? {}), state: 'STARTING', reason: null, webhook });
@@ -141,7 +140,10 @@ export const createFakeManager = (): FakeManager => {
       enter('qr', [id]);
       existing(id);
       const code = qrCodes.get(id);
-      if (!code) throw new AppError(409, 'no_qr', `Session ${id} has no pending QR code`);
+      if (!code) {
+        const { state } = existing(id);
+        throw wrongState('no_qr', `Session "${id}" has no QR pending (it is ${state}).`, state);
+      }
       return code;
     },
     async requestPairingCode(id: string, phoneNumber: string) {
@@ -166,16 +168,18 @@ export const createFakeManager = (): FakeManager => {
       enter('sendMessage', [id, chatId, content, options]);
       const session = existing(id);
       if (session.state !== 'READY') {
-        throw new AppError(409, 'session_not_ready', `Session ${id} is not ready`, {
-          details: { state: session.state },
-        });
+        throw wrongState(
+          'session_not_ready',
+          `Session "${id}" is ${session.state}, not READY.`,
+          session.state,
+        );
       }
       return { id: `msg-${calls.length}` };
     },
     page(id: string): Page {
       enter('page', [id]);
-      existing(id);
-      throw new AppError(409, 'no_browser', `Session ${id} has no browser running`);
+      const { state } = existing(id);
+      throw wrongState('no_browser', `Session "${id}" has no running browser (it is ${state}).`, state);
     },
     async restore() {
       enter('restore', []);

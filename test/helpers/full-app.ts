@@ -1,11 +1,13 @@
 import type { Router } from 'express';
 import { afterEach } from 'vitest';
+import type { ChromeResolution } from '../../src/browser/chrome.js';
+import type { ChromeProbe } from '../../src/browser/chrome-probe.js';
+import type { ProcessInfo } from '../../src/browser/process-table.js';
 import { loadConfig } from '../../src/config.js';
 import { createEventBus } from '../../src/events/bus.js';
 import type { EventBus } from '../../src/events/types.js';
 import type { WebhookStats } from '../../src/events/webhook-dispatcher.js';
 import { type App, createApp } from '../../src/http/app.js';
-import type { ChromeProbe } from '../../src/http/chrome-probe.js';
 import { createHealthRouter } from '../../src/http/health.js';
 import { createEventsRouter } from '../../src/http/routes/events.js';
 import { createMessagesRouter } from '../../src/http/routes/messages.js';
@@ -13,8 +15,6 @@ import { createSimulatorRouter } from '../../src/http/routes/simulator.js';
 import { createWebhooksRouter } from '../../src/http/routes/webhooks.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
-import type { ChromeResolution } from '../../src/sessions/chrome.js';
-import type { ProcessInfo } from '../../src/sessions/process-table.js';
 import type { DeliveryView, OutboxStats } from '../../src/store/outbox.js';
 import { createFakeManager, type FakeManager } from './fake-manager.js';
 

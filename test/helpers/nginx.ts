@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { listProcesses } from '../../src/sessions/process-table.js';
+import { listProcesses } from '../../src/browser/process-table.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChromeProbe } from '../../src/http/chrome-probe.js';
-import { resolveChrome } from '../../src/sessions/chrome.js';
+import { resolveChrome } from '../../src/browser/chrome.js';
+import { createChromeProbe } from '../../src/browser/chrome-probe.js';
 import { fullAppsClosedAfterEach } from '../helpers/full-app.js';
 import { PROBLEM_TYPE } from './harness.js';
 

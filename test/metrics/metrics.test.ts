@@ -1,10 +1,10 @@
 import { register as globalRegister } from 'prom-client';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import type { ProcessInfo } from '../../src/browser/process-table.js';
 import { createEventBus } from '../../src/events/bus.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import type { ProcessInfo } from '../../src/sessions/process-table.js';
 import { type FullApp, fullAppsClosedAfterEach, KEY } from '../helpers/full-app.js';
 
 const build = fullAppsClosedAfterEach();

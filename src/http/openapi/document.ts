@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
+import { type ErrorCode, errorCatalog } from '../../error-catalog.js';
 import { eventSchema } from '../../events/schemas.js';
 import { SESSION_ID_PATTERN } from '../../sessions/types.js';
 import { API_KEY_HEADER } from '../auth.js';
@@ -52,19 +53,22 @@ const schemaOf = (ref: SchemaRef): JsonObject =>
   'component' in ref ? { $ref: `#/components/schemas/${ref.component}` } : ref.json;
 
 /** Every route with a body or a key can answer these besides its own. */
-const bodyErrors: Record<number, string[]> = {
+const bodyErrors: Record<number, ErrorCode[]> = {
   400: ['invalid_json', 'invalid_body'],
   413: ['payload_too_large'],
   415: ['unsupported_media_type'],
 };
-const keyErrors: Record<number, string[]> = { 401: ['unauthorized'], 429: ['rate_limited'] };
-const everyRouteErrors: Record<number, string[]> = { 500: ['internal'] };
+const keyErrors: Record<number, ErrorCode[]> = { 401: ['unauthorized'], 429: ['rate_limited'] };
+const everyRouteErrors: Record<number, ErrorCode[]> = { 500: ['internal'] };
 
-const mergeErrors = (...sets: Array<Record<number, string[]>>): Map<number, string[]> => {
-  const merged = new Map<number, string[]>();
+/** Codes by status; a code listed under another status than the catalog's fails the document's build. */
+const mergeErrors = (...sets: Array<Record<number, ErrorCode[]>>): Map<number, ErrorCode[]> => {
+  const merged = new Map<number, ErrorCode[]>();
   for (const set of sets) {
     for (const [status, codes] of Object.entries(set)) {
       const key = Number(status);
+      const misplaced = codes.filter((code) => errorCatalog[code].status !== key);
+      if (misplaced.length > 0) throw new Error(`OpenAPI: ${misplaced.join(', ')} listed under ${key}`);
       merged.set(key, [...new Set([...(merged.get(key) ?? []), ...codes])]);
     }
   }

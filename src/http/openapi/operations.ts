@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ErrorCode } from '../../error-catalog.js';
 import { sendMessageBodySchema } from '../../messages/schemas.js';
 import { createBodySchema, pairingBodySchema, qrQuerySchema } from '../routes/sessions.js';
 import { ackSchema, codeSchema, messageSchema, scanSchema, stateSchema } from '../routes/simulator.js';
@@ -41,7 +42,7 @@ export interface OperationSpec {
   body?: { component: string; required: boolean };
   responses: Record<number, ResponseSpec>;
   /** Problem codes by status, besides the ones every route can answer (401, 429, 500). */
-  errors: Record<number, string[]>;
+  errors: Record<number, ErrorCode[]>;
 }
 
 /** The zod schemas the routes parse requests with: the document is built from these, not copies. */
@@ -63,8 +64,8 @@ const inline = (schema: Record<string, unknown>): Record<string, SchemaRef> => (
 const flag = (name: string) =>
   inline({ type: 'object', properties: { [name]: { const: true } }, required: [name] });
 
-const sessionErrors = { 404: ['session_not_found'] };
-const simulatorErrors = {
+const sessionErrors: Record<number, ErrorCode[]> = { 404: ['session_not_found'] };
+const simulatorErrors: Record<number, ErrorCode[]> = {
   400: ['simulator_bad_request'],
   404: ['session_not_found'],
   409: ['no_browser', 'simulator_not_ready'],

@@ -1,40 +1,21 @@
 import { z } from 'zod';
-import { type SessionSnapshot, sessionStates } from '../../sessions/types.js';
+import { qrCodeSchema, sessionSnapshotSchema, webhookSettingsSchema } from '../../domain/session.js';
 import type { SimulatorOutboxEntry, SimulatorStatus } from '../../simulator/driver.js';
 import type { DeliveryView } from '../../store/outbox.js';
 
 /**
  * The zod form of what the routes answer, for the OpenAPI document and the conformance tests. The
- * TypeScript types stay the source the code compiles against; the checks at the bottom fail the
- * build when a field is added to one side only.
+ * session's shapes are the domain's own schemas (src/domain); the simulator's types stay the source
+ * its driver compiles against, and the checks at the bottom fail the build when they drift apart.
  */
-const isoTime = z.string().describe('ISO 8601');
 
-export const webhookSettingsSchema = z.object({
-  url: z.string(),
-  events: z.array(z.string()).describe('Event types sent to it; * for all'),
-});
+export { webhookSettingsSchema };
 
-export const sessionSchema = z.object({
-  id: z.string(),
-  state: z.enum(sessionStates),
-  reason: z.string().nullable().describe('Why it reached its state: LOGOUT, CONFLICT, BROWSER_EXITED, ...'),
-  me: z
-    .object({ wid: z.string().describe('e.g. 5511912345678@c.us'), name: z.string().nullable() })
-    .nullable()
-    .describe('The linked account, once READY'),
-  hasQr: z.boolean().describe('A QR code is waiting to be scanned (GET /sessions/{id}/qr)'),
-  createdAt: isoTime,
-  updatedAt: isoTime,
-  disconnectedAt: isoTime.nullable(),
-  webhook: webhookSettingsSchema.nullable(),
-});
+export const sessionSchema = sessionSnapshotSchema;
 
 export const sessionListSchema = z.object({ sessions: z.array(sessionSchema) });
 
-export const qrJsonSchema = z.object({
-  qr: z.string().describe('The raw QR payload'),
-  at: isoTime.describe('When the library emitted it; it rotates every ~20 s'),
+export const qrJsonSchema = qrCodeSchema.extend({
   dataUrl: z.string().describe('data:image/png;base64,... of the QR image'),
 });
 
@@ -79,6 +60,8 @@ export const healthReadySchema = z.object({
     chrome: checkSchema,
   }),
 });
+
+const isoTime = z.string().describe('ISO 8601');
 
 export const deliverySchema = z.object({
   id: z.string().describe('Pass it to POST /webhooks/deliveries/{id}/retry'),
@@ -133,12 +116,11 @@ export const simulatorOutboxSchema = z.object({
   ),
 });
 
-type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assignable<A, B> = [A] extends [B] ? true : false;
+type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const drift: [
-  Equal<z.infer<typeof sessionSchema>, SessionSnapshot>,
   Assignable<SimulatorStatus, z.infer<typeof simulatorStatusSchema>>,
   Assignable<SimulatorOutboxEntry[], z.infer<typeof simulatorOutboxSchema>['messages']>,
   Equal<z.infer<typeof deliverySchema>, DeliveryView>,
-] = [true, true, true, true];
+] = [true, true, true];
 void drift;

@@ -1,5 +1,5 @@
 import { type Request, type Response, Router } from 'express';
-import { AppError } from '../../errors.js';
+import { appError } from '../../error-catalog.js';
 import { createEventBuffer, type EventBufferDeps } from '../../events/sse-buffer.js';
 import { openSseStream } from '../../events/sse-stream.js';
 import type { AnyWaEvent, EventBus } from '../../events/types.js';
@@ -70,7 +70,7 @@ const lastEventIdOf = (req: Request): string | null => {
   if (value === undefined || value === '') return null;
   if (value.length > 128 || !/^[\x21-\x7e]+$/.test(value)) {
     const where = header === undefined ? 'query.lastEventId' : 'header.last-event-id';
-    throw new AppError(400, 'invalid_last_event_id', 'Last-Event-ID accepts an event id as sent in `id:`', {
+    throw appError('invalid_last_event_id', 'Last-Event-ID accepts an event id as sent in `id:`', {
       details: {
         errors: [{ path: where, message: 'accepts an event id of at most 128 visible characters' }],
       },

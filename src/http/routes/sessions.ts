@@ -1,6 +1,6 @@
 import { type Request, Router } from 'express';
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { appError } from '../../error-catalog.js';
 import { eventTypes } from '../../events/types.js';
 import type { SessionManager } from '../../sessions/types.js';
 import { requireJsonBody } from '../json-body.js';
@@ -64,8 +64,7 @@ const negotiateQrFormat = (req: Request): QrFormat => {
   const accepted = req.accepts(Object.keys(formatsByMediaType));
   const format = accepted === false ? undefined : formatsByMediaType[accepted];
   if (format === undefined) {
-    throw new AppError(
-      406,
+    throw appError(
       'not_acceptable',
       'The QR code is available as image/png, application/json or text/plain',
       {

@@ -1,6 +1,7 @@
 import { type Request, Router } from 'express';
 import { z } from 'zod';
 import { isAppError } from '../../errors.js';
+import { isLogout } from '../../sessions/disconnect-policy.js';
 import type { SessionManager } from '../../sessions/types.js';
 import { createSimulatorDriver, type SimulatorDriver } from '../../simulator/driver.js';
 import { requireJsonBody } from '../json-body.js';
@@ -50,7 +51,7 @@ export const createSimulatorRouter = (deps: { manager: Pick<SessionManager, 'pag
   const sawLogout = (id: string): boolean => {
     try {
       const session = deps.manager.get(id);
-      return session.reason === 'LOGOUT' || session.state === 'CLOSING';
+      return isLogout(session.reason) || session.state === 'CLOSING';
     } catch (err) {
       return isAppError(err) && err.code === 'session_not_found';
     }

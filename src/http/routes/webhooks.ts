@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError } from '../../errors.js';
+import { appError } from '../../error-catalog.js';
 import { SESSION_ID_PATTERN } from '../../sessions/types.js';
 import type { DeliveryView } from '../../store/outbox.js';
 import { forRequest } from '../../store/store-errors.js';
@@ -78,7 +78,7 @@ export const createWebhooksRouter = (deps: { deliveries: DeliveriesPort }): Rout
       }
       const existing = await forRequest(() => deps.deliveries.get(id));
       if (existing === undefined) throw notFound(raw);
-      throw new AppError(409, 'delivery_pending', `Delivery ${raw} is already pending.`, {
+      throw appError('delivery_pending', `Delivery ${raw} is already pending.`, {
         details: { status: existing.status },
       });
     })
@@ -87,5 +87,5 @@ export const createWebhooksRouter = (deps: { deliveries: DeliveriesPort }): Rout
   return router;
 };
 
-const notFound = (id: string): AppError =>
-  new AppError(404, 'delivery_not_found', `No webhook delivery with id "${id.slice(0, 32)}".`);
+const notFound = (id: string) =>
+  appError('delivery_not_found', `No webhook delivery with id "${id.slice(0, 32)}".`);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from '../logger.js';
 import { sleep } from '../timeout.js';
+import { signalGroup } from './process-group.js';
 import { listProcesses, type ProcessInfo } from './process-table.js';
 
 export interface BrowserProcesses {
@@ -11,16 +12,6 @@ export interface BrowserProcesses {
   /** Browsers left running by an earlier run of ours: any process whose --user-data-dir is under `root`. */
   findOrphans(root: string): Promise<ProcessInfo[]>;
 }
-
-const signalGroup = (pgid: number, signal: NodeJS.Signals): void => {
-  try {
-    // puppeteer starts Chromium detached, so the browser leads its own process group: -pgid reaches
-    // its renderers, GPU and utility processes as well as the main one.
-    process.kill(-pgid, signal);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-  }
-};
 
 export const createBrowserProcesses = (deps: { logger: Logger; pollMs?: number }): BrowserProcesses => {
   const pollMs = deps.pollMs ?? 50;

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { AuthFolders } from './auth-folders.js';
+import type { AuthFolders } from '../sessions/auth-folders.js';
 import type { BrowserProcesses } from './browser-processes.js';
 
 /**

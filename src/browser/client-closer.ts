@@ -1,10 +1,8 @@
 import { toError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { SessionClient } from '../sessions/types.js';
 import { withTimeout } from '../timeout.js';
 import type { BrowserProcesses } from './browser-processes.js';
-import type { SessionClient } from './types.js';
-
-export type CloseOutcome = 'destroyed' | 'killed';
 
 /**
  * Closes one client and makes sure its browser is gone: `destroy()` raced against the timeout; on
@@ -17,13 +15,11 @@ export const createClientCloser = (deps: {
   destroyTimeoutMs: number;
   killWaitMs: number;
 }) => {
-  return async (sessionId: string, log: Logger, client: SessionClient): Promise<CloseOutcome> => {
+  return async (sessionId: string, log: Logger, client: SessionClient): Promise<void> => {
     const pid = client.browserPid();
-    let outcome: CloseOutcome = 'destroyed';
     try {
-      await withTimeout(client.destroy(), deps.destroyTimeoutMs, 'destroy()');
+      await withTimeout((signal) => client.destroy(signal), deps.destroyTimeoutMs, 'destroy()');
     } catch (err) {
-      outcome = 'killed';
       log.warn(
         { err: toError(err), pid },
         `Error destroying client for session ${sessionId}: ${toError(err).message}`,
@@ -31,7 +27,7 @@ export const createClientCloser = (deps: {
     } finally {
       client.dispose();
     }
-    if (pid === undefined) return outcome;
+    if (pid === undefined) return;
     try {
       const alive = await deps.processes.alive(pid);
       if (alive.length > 0) {
@@ -45,8 +41,5 @@ export const createClientCloser = (deps: {
     } catch (err) {
       log.error({ err: toError(err), pid }, 'Could not check or kill the browser processes');
     }
-    return outcome;
   };
 };
-
-export type ClientCloser = ReturnType<typeof createClientCloser>;

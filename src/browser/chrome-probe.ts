@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import type { ChromeResolution } from '../sessions/chrome.js';
+import type { ChromeResolution } from './chrome.js';
 
 export type ChromeProbeResult = { ok: true; version: string } | { ok: false; problem: string };
 

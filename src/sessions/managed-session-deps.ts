@@ -1,0 +1,33 @@
+import type { Config } from '../config.js';
+import type { EventBus } from '../events/types.js';
+import type { Logger } from '../logger.js';
+import type { AuthFolders } from './auth-folders.js';
+import type { FolderGuard } from './folder-guard.js';
+import type { SessionRecords } from './session-records.js';
+import type { ClientFactory, SessionClient } from './types.js';
+
+/** What a ManagedSession is given by the registry that opens it (manager.ts). */
+export type ManagedSessionConfig = Pick<
+  Config,
+  'AUTO_CLEANUP_ON_LOGOUT' | 'LOGOUT_CLEANUP_DELAY_MS' | 'LOGOUT_TIMEOUT_MS' | 'INIT_TIMEOUT_MS'
+>;
+
+export interface ManagedSessionDeps {
+  config: ManagedSessionConfig;
+  logger: Logger;
+  bus: EventBus;
+  now: () => Date;
+  clientFactory: ClientFactory;
+  folders: AuthFolders;
+  guard: FolderGuard;
+  /** Closes a client and makes sure its browser is gone; never throws (client-closer.ts). */
+  closeClient: (sessionId: string, log: Logger, client: SessionClient) => Promise<void>;
+  /** Runs `work` under this session id's lock (the registry's). */
+  exclusive: <T>(work: () => Promise<T>) => Promise<T>;
+  /** True while the registry lists this very object under its id. */
+  isListed: () => boolean;
+  /** Takes it out of the registry: the last step of a teardown. */
+  unlist: () => void;
+  /** The durable sessions registry (src/store); without it the folder's wa-sessions.json keeps the webhook. */
+  records?: SessionRecords | undefined;
+}
