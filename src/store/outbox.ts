@@ -1,96 +1,19 @@
 import { type Kysely, sql } from 'kysely';
 import { parseEventId } from '../events/event-id.js';
-import type { AnyWaEvent } from '../events/types.js';
+import {
+  type AttemptResult,
+  type DeliveryRow,
+  type DeliveryView,
+  type DueDelivery,
+  type OutboxStats,
+  type RecordedEvent,
+  toView,
+} from './delivery-types.js';
+import { createEventLog } from './event-log.js';
 import type { Database, DeliveryStatus } from './schema.js';
 
-/** A delivery the dispatcher works on: the row, plus the event's bytes to post. */
-export interface DueDelivery {
-  id: number;
-  eventId: string;
-  url: string;
-  attempts: number;
-  nextAttemptAt: number;
-  body: string;
-}
-
-/** A delivery as the API shows it. */
-export interface DeliveryView {
-  id: string;
-  eventId: string;
-  eventType: string;
-  sessionId: string;
-  url: string;
-  status: DeliveryStatus;
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  createdAt: string;
-  updatedAt: string;
-  nextAttemptAt: string | null;
-}
-
-export type AttemptResult =
-  | { id: number; status: 'delivered'; attempts: number; lastStatus: number; at: number }
-  | {
-      id: number;
-      status: 'failed';
-      attempts: number;
-      lastStatus: number | null;
-      lastError: string;
-      at: number;
-    }
-  | {
-      id: number;
-      status: 'pending';
-      attempts: number;
-      lastStatus: number | null;
-      lastError: string;
-      nextAttemptAt: number;
-      at: number;
-    };
-
-export interface RecordedEvent {
-  event: AnyWaEvent;
-  body: string;
-  urls: string[];
-}
-
-export interface OutboxStats {
-  pending: number;
-  failed: number;
-  /** Epoch ms of the oldest pending delivery, or null. */
-  oldestPendingAt: number | null;
-}
-
-type Row = {
-  id: number;
-  event_id: string;
-  event_type: string;
-  session_id: string;
-  url: string;
-  status: DeliveryStatus;
-  attempts: number;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-  next_attempt_at: number | null;
-};
-
-export const toView = (row: Row): DeliveryView => ({
-  id: String(row.id),
-  eventId: row.event_id,
-  eventType: row.event_type,
-  sessionId: row.session_id,
-  url: row.url,
-  status: row.status,
-  attempts: row.attempts,
-  lastStatus: row.last_status,
-  lastError: row.last_error,
-  createdAt: new Date(row.created_at).toISOString(),
-  updatedAt: new Date(row.updated_at).toISOString(),
-  nextAttemptAt: row.next_attempt_at === null ? null : new Date(row.next_attempt_at).toISOString(),
-});
+export type { AttemptResult, DeliveryRow, DeliveryView, DueDelivery, OutboxStats, RecordedEvent };
+export { toView };
 
 // SQLite allows 32766 bound parameters per statement; a batch of events is cut well below that.
 const CHUNK = 200;
@@ -104,6 +27,7 @@ const chunks = <T>(items: T[]): T[][] => {
 export const createOutboxStore = (deps: { db: Kysely<Database> }) => {
   const { db } = deps;
   return {
+    ...createEventLog({ db }),
     /**
      * Events accepted together, in one transaction: each in the event log, one pending delivery per
      * receiver, and a state change noted in the sessions registry. Returns the deliveries created.
@@ -252,7 +176,7 @@ export const createOutboxStore = (deps: { db: Kysely<Database> }) => {
       };
     },
 
-    async get(id: number): Promise<Row | undefined> {
+    async get(id: number): Promise<DeliveryRow | undefined> {
       return db.selectFrom('wa_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
@@ -319,33 +243,6 @@ export const createOutboxStore = (deps: { db: Kysely<Database> }) => {
         )
         .executeTakeFirst();
       return { deliveries: Number(deliveries.numDeletedRows), events: Number(events.numDeletedRows) };
-    },
-
-    /** Events after `lastEventId` (by run and sequence, so a pruned id still works), oldest first. */
-    async eventsAfter(lastEventId: string, limit: number): Promise<string[]> {
-      const last = parseEventId(lastEventId);
-      if (last === null) return [];
-      const rows = await db
-        .selectFrom('wa_events')
-        .select('body')
-        .where((eb) =>
-          eb.or([eb('run', '>', last.run), eb.and([eb('run', '=', last.run), eb('seq', '>', last.seq)])]),
-        )
-        .orderBy('pos')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => r.body);
-    },
-
-    /** The run of the newest event stored, so the next run's ids sort after it. */
-    async lastRun(): Promise<string | null> {
-      const row = await db
-        .selectFrom('wa_events')
-        .select('run')
-        .orderBy('pos', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      return row?.run ?? null;
     },
   };
 };
