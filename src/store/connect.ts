@@ -118,6 +118,13 @@ const openPostgres = async (options: OpenStoreOptions, url: string): Promise<Sto
   });
   // An idle client whose server went away emits here; unhandled, it would end the process.
   pool.on('error', (err) => options.logger.warn({ err, database: location }, 'PostgreSQL connection lost'));
+  // A client in use when the server goes away emits 'error' too; without a listener that would be
+  // an uncaught exception. Its query fails on its own (and the write is retried or answered 503).
+  pool.on('connect', (client) => {
+    client.on('error', (err) =>
+      options.logger.warn({ err, database: location }, 'PostgreSQL connection lost'),
+    );
+  });
   const deadline = Date.now() + options.connectRetryMs;
   for (let attempt = 1; ; attempt += 1) {
     try {
