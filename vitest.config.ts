@@ -7,7 +7,13 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/simulator/**', 'test/process/**', 'test/dashboard/e2e/**'],
+          exclude: [
+            'test/e2e/**',
+            'test/simulator/**',
+            'test/process/**',
+            'test/dashboard/e2e/**',
+            'test/store/**',
+          ],
           testTimeout: 10_000,
         },
       },
@@ -21,6 +27,8 @@ export default defineConfig({
             'test/simulator/**/*.test.ts',
             'test/process/**/*.test.ts',
             'test/dashboard/e2e/**/*.test.ts',
+            // Real server processes on SQLite and on a throw-away PostgreSQL cluster.
+            'test/store/**/*.test.ts',
           ],
           testTimeout: 120_000,
           hookTimeout: 120_000,

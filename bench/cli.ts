@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const sectionNames = ['lifecycle', 'memory', 'scale', 'webhooks'] as const;
+export const sectionNames = ['lifecycle', 'memory', 'scale', 'webhooks', 'store'] as const;
 export type SectionName = (typeof sectionNames)[number];
 
 export interface BenchOptions {
@@ -24,9 +24,9 @@ Benchmarks assert nothing. Progress goes to stderr, the tables to stdout and to 
 
   --runs N              runs per figure (median, min, max); default 5, at least 1
   --scale 10,25,50      sessions at once for the scale figure; default 10,25,50
-  --only a,b            sections: lifecycle, memory, scale, webhooks (default: all)
+  --only a,b            sections: lifecycle, memory, scale, webhooks, store (default: all)
   --memory-sessions N   sessions READY at once while memory is measured; default 5
-  --events K            events per webhook throughput round; default 1000 (the dispatcher's queue)
+  --events K            events per webhook throughput round; default 1000
   --try-flags "ARGS"    memory: also measure --no-sandbox plus these Chromium flags (repeatable)
   --out FILE            report file; default bench/results.md; --no-out for stdout only
   --help                this text`;

@@ -7,6 +7,7 @@ import { candidateFlagSet, defaultFlagSets, runMemory } from './memory.js';
 import { progress } from './progress.js';
 import { markdownTable, renderSection, type Section } from './report.js';
 import { runScale } from './scale.js';
+import { runStore } from './store.js';
 import { runWebhooks } from './webhooks.js';
 
 const sections: Record<SectionName, (o: BenchOptions) => Promise<Section[]>> = {
@@ -16,6 +17,7 @@ const sections: Record<SectionName, (o: BenchOptions) => Promise<Section[]>> = {
   ],
   scale: async (o) => [await runScale(o.scale)],
   webhooks: async (o) => runWebhooks(o.runs, o.events),
+  store: async (o) => runStore(o.runs, o.events),
 };
 
 const main = async (): Promise<number> => {

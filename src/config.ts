@@ -49,6 +49,37 @@ export const parseTrustProxy = (value: string): boolean | number | string => {
     .join(',');
 };
 
+/** `7d`, `12h`, `30m` or `45s`, in milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const match = /^(\d{1,6})([smhd])$/.exec(v.trim());
+      if (match === null || match[1] === undefined || match[2] === undefined || Number(match[1]) === 0) {
+        ctx.addIssue({ code: 'custom', message: 'accepts a duration such as 7d, 12h, 30m or 45s' });
+        return z.NEVER;
+      }
+      const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
+      return Number(match[1]) * unit;
+    });
+
+/** A PostgreSQL URL; only its shape is checked here (the password never appears in a message). */
+const databaseUrl = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    try {
+      const parsed = new URL(v.trim());
+      if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new Error('protocol');
+      return v.trim();
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'accepts a postgres:// or postgresql:// URL' });
+      return z.NEVER;
+    }
+  });
+
 const schema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
@@ -170,6 +201,12 @@ const schema = z.object({
   // whole file over as base64, so this bounds the memory one download takes.
   MEDIA_DOWNLOAD_MAX_BYTES: int(32 * 1024 * 1024, 1024, 512 * 1024 * 1024),
   MEDIA_DOWNLOAD_TIMEOUT_MS: int(60_000, 1000, 600_000),
+  // The store (src/store): SQLite in DATA_DIR unless DATABASE_URL names a PostgreSQL database.
+  DATABASE_URL: databaseUrl,
+  DATABASE_CONNECT_RETRY_MS: int(30_000, 0, 600_000),
+  WEBHOOK_RETENTION: duration('7d'),
+  WEBHOOK_MAX_ATTEMPTS: int(10, 1, 1000),
+  WEBHOOK_MAX_DELAY_MS: int(60_000, 100, 86_400_000),
   SIMULATOR: bool(false),
 });
 
@@ -179,7 +216,7 @@ export type Config = z.infer<typeof schema> & {
   readonly pathEnv: string | undefined;
 };
 
-const secretSettings: ReadonlySet<string> = new Set(['API_KEY', 'WEBHOOK_SECRET']);
+const secretSettings: ReadonlySet<string> = new Set(['API_KEY', 'WEBHOOK_SECRET', 'DATABASE_URL']);
 
 export class ConfigError extends Error {
   constructor(message: string) {

@@ -8,7 +8,7 @@ import { defaultChromeArgs, libraryDefaultChromeArgs } from './browser/chrome-fl
 import { reapOrphans } from './browser/orphans.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { toError } from './errors.js';
-import { createEventBus } from './events/bus.js';
+import { createEventBus, nextRun } from './events/bus.js';
 import { createWebhookDispatcher } from './events/webhook-dispatcher.js';
 import { createWebhookFetch } from './events/webhook-url-guard.js';
 import { createApp } from './http/app.js';
@@ -22,6 +22,7 @@ import { createMediaRouter } from './http/routes/media.js';
 import { createMessageActionsRouter } from './http/routes/message-actions.js';
 import { createMessagesRouter } from './http/routes/messages.js';
 import { createSimulatorRouter } from './http/routes/simulator.js';
+import { createWebhooksRouter } from './http/routes/webhooks.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMediaFetcher } from './messages/fetch-media.js';
@@ -33,6 +34,8 @@ import { createDefaultSession } from './sessions/default-session.js';
 import { createSessionManager } from './sessions/manager.js';
 import { createWwebjsClientFactory } from './sessions/wwebjs-client.js';
 import { prepareSimulatorCache } from './simulator/web-cache.js';
+import { StoreStartError } from './store/connect.js';
+import { createStore, type Store } from './store/store.js';
 import { printQrCodesToTerminal } from './terminal-qr.js';
 import { withTimeout } from './timeout.js';
 
@@ -102,9 +105,25 @@ const run = async (): Promise<void> => {
   if (!chrome.found) logger.error({ problem: chrome.problem }, chrome.problem);
   else logger.info({ executablePath: chrome.executablePath, headless: chrome.headless }, 'Chromium found');
 
-  const bus = createEventBus({ logger });
   const processes = createBrowserProcesses({ logger });
   const folders = createAuthFolders({ dataDir: config.dataDir, logger });
+  // The store: sessions registry, webhook outbox, event log (SQLite in DATA_DIR, or DATABASE_URL).
+  let store: Store;
+  try {
+    store = await createStore({
+      dataDir: config.dataDir,
+      databaseUrl: config.DATABASE_URL,
+      connectRetryMs: config.DATABASE_CONNECT_RETRY_MS,
+      retentionMs: config.WEBHOOK_RETENTION,
+      folders,
+      logger,
+    });
+  } catch (err) {
+    if (err instanceof StoreStartError) return fail(err.message);
+    throw err;
+  }
+  // Event ids of this run sort after every id stored, so Last-Event-ID resumes across restarts.
+  const bus = createEventBus({ logger, run: nextRun(await store.outbox.lastRun()) });
   // The library keeps the WhatsApp Web page it ran in a local cache, by default ./.wwebjs_cache in
   // the working directory (read-only in the image): always point it under DATA_DIR.
   const web = config.SIMULATOR
@@ -140,6 +159,7 @@ const run = async (): Promise<void> => {
     folders,
     processes,
     browserMissing: chrome.found ? null : chrome.problem,
+    records: store.sessions,
   });
 
   // Both before restore(): the first events of restored sessions must be buffered and delivered.
@@ -154,8 +174,18 @@ const run = async (): Promise<void> => {
     config,
     fetch: webhookFetch,
     getSessionWebhook: (id) => manager.get(id).webhook,
+    outbox: store.outbox,
+    maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    maxDelayMs: config.WEBHOOK_MAX_DELAY_MS,
   });
-  const events = createEventsRouter({ bus, logger, maxStreamsPerKey: config.SSE_MAX_STREAMS_PER_KEY });
+  // Pending deliveries left by an earlier run (SIGTERM, crash) go out again, with their webhook-id.
+  await webhooks.start();
+  const events = createEventsRouter({
+    bus,
+    logger,
+    maxStreamsPerKey: config.SSE_MAX_STREAMS_PER_KEY,
+    replay: { flush: webhooks.recorder.flush, eventsAfter: store.outbox.eventsAfter },
+  });
   const metrics = createMetrics({ manager, bus, webhooks, processes, sessionsRoot: folders.root, logger });
   // Media URLs come from API clients: they may not reach this host or its private networks.
   const mediaFetch = createGuardedFetch(
@@ -169,7 +199,21 @@ const run = async (): Promise<void> => {
     config,
     logger,
     apiKey: apiKey.key,
-    health: createHealthRouter({ dataDir: config.dataDir, chrome, logger }),
+    health: createHealthRouter({
+      dataDir: config.dataDir,
+      chrome,
+      logger,
+      store: async () => {
+        const check = await store.check();
+        if (check.status === 'ok' && webhooks.recorder.failing()) {
+          return {
+            status: 'fail',
+            problem: `The database (${store.connection.location}) refuses writes; ${webhooks.recorder.backlog()} event(s) wait in memory`,
+          };
+        }
+        return check;
+      },
+    }),
     metrics,
     routers: [
       createMessagesRouter({
@@ -190,6 +234,9 @@ const run = async (): Promise<void> => {
         limits: { maxBytes: config.MEDIA_DOWNLOAD_MAX_BYTES, timeoutMs: config.MEDIA_DOWNLOAD_TIMEOUT_MS },
       }),
       events,
+      createWebhooksRouter({
+        deliveries: { list: webhooks.list, retry: webhooks.retry, get: store.outbox.get },
+      }),
       ...(config.SIMULATOR ? [createSimulatorRouter({ manager })] : []),
     ],
   });
@@ -206,8 +253,11 @@ const run = async (): Promise<void> => {
   let stopping: Promise<void> | null = null;
   const shutdown = (code: number, why: string): Promise<void> => {
     if (stopping) return stopping;
+    const shutdownDeadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS - 500;
     logger.info({ why }, 'Shutting down: closing every session (auth folders kept)');
     defaultSession?.close();
+    // No new webhook delivery starts; those in flight finish (or stay pending) in webhooks.close().
+    webhooks.pause();
     // Open SSE streams would keep http.close() from ever finishing.
     events.close();
     chats.close();
@@ -224,7 +274,11 @@ const run = async (): Promise<void> => {
       await reapOrphans({ processes, folders, logger, killWaitMs: 500 }).catch((err: unknown) =>
         logger.error({ err: toError(err) }, 'Could not kill the browsers left at shutdown'),
       );
-      webhooks.close();
+      // What is left of SHUTDOWN_TIMEOUT_MS for deliveries in flight; then every result and event is written.
+      await webhooks.close(Math.max(0, shutdownDeadline - Date.now()));
+      await store
+        .close()
+        .catch((err: unknown) => logger.warn({ err: toError(err) }, 'Could not close the store'));
       void webhookFetch.close();
       metrics.close();
       app.close();

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Logger } from '../logger.js';
+import { compareEventIds, parseEventId } from './event-id.js';
 import type { EventBuffer } from './sse-buffer.js';
 import type { AnyWaEvent, EventBus } from './types.js';
 
@@ -56,16 +57,39 @@ export const openSseStream = (req: Request, res: Response, options: SseStreamOpt
 
   // Browsers wait this long before reconnecting (and then send Last-Event-ID).
   write('retry: 3000\n\n');
-  // Replay and subscribe in one synchronous turn: the bus publishes synchronously, so no event can
-  // fall between the two, nor arrive twice.
-  if (options.lastEventId !== null) {
-    for (const event of options.buffer.after(options.lastEventId)) {
-      if (options.filter(event)) write(formatSseEvent(event));
-    }
-  }
+  // Subscribed before the replay is read: live events wait in `held` meanwhile, and those the replay
+  // already carried (same or older id) are skipped, so none falls between the two, nor comes twice.
+  let held: AnyWaEvent[] | null = options.lastEventId === null ? null : [];
   unsubscribe = options.bus.subscribe((event) => {
-    if (options.filter(event)) write(formatSseEvent(event));
+    if (!options.filter(event)) return;
+    if (held !== null) held.push(event);
+    else write(formatSseEvent(event));
   });
+  if (options.lastEventId !== null) {
+    const lastEventId = options.lastEventId;
+    void options.buffer
+      .after(lastEventId)
+      .catch((err: unknown) => {
+        logger.warn(
+          { err, path: req.path },
+          'Could not read the event log for Last-Event-ID; live events only',
+        );
+        return [];
+      })
+      .then((replay) => {
+        let last = parseEventId(lastEventId);
+        for (const event of replay) {
+          if (!options.filter(event)) continue;
+          write(formatSseEvent(event));
+          last = parseEventId(event.id) ?? last;
+        }
+        for (const event of held ?? []) {
+          const id = parseEventId(event.id);
+          if (last === null || id === null || compareEventIds(id, last) > 0) write(formatSseEvent(event));
+        }
+        held = null;
+      });
+  }
   // A comment line keeps idle proxies and load balancers from closing the connection.
   heartbeat = setInterval(() => write(': ping\n\n'), options.heartbeatMs);
 

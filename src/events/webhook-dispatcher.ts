@@ -1,179 +1,115 @@
-import type { Config } from '../config.js';
-import type { WebhookSettings } from '../domain/session.js';
-import { webhookUrlProblem } from '../domain/webhook-url.js';
-import type { Logger } from '../logger.js';
-import { matchesEventFilter, unknownEventFilters } from './event-filter.js';
-import type { AnyWaEvent, EventBus } from './types.js';
+import { createBatchWriter } from '../store/batch-writer.js';
+import { type AttemptResult, type DueDelivery, toView } from '../store/outbox.js';
+import { createOutboxRecorder } from './outbox-recorder.js';
+import type { WebhookDispatcher, WebhookDispatcherDeps } from './webhook-dispatcher-types.js';
 import { retryDelay } from './webhook-retry.js';
 import { createWebhookSender } from './webhook-sender.js';
 import { createWebhookSigner } from './webhook-signer.js';
+import { createWebhookTargets, safeUrl } from './webhook-targets.js';
 
-export interface WebhookDispatcherDeps {
-  bus: EventBus;
-  logger: Logger;
-  config: Pick<Config, 'WEBHOOK_URL' | 'WEBHOOK_SECRET' | 'WEBHOOK_EVENTS'>;
-  /** The session's own webhook, read when each event is published; null when it has none (or is gone). */
-  getSessionWebhook: (sessionId: string) => WebhookSettings | null;
-  fetch?: typeof fetch;
-  random?: () => number;
-  now?: () => Date;
-  /** Per attempt, headers and status included. */
-  timeoutMs?: number;
-  /** Attempts in all, the first one included. */
-  maxAttempts?: number;
-  baseDelayMs?: number;
-  /** Cap of one backoff delay, and of a receiver's Retry-After. */
-  maxDelayMs?: number;
-  /** Deliveries in flight (or waiting for their retry) per receiver URL. */
-  concurrencyPerReceiver?: number;
-  /** Deliveries waiting for a slot, all receivers together; past it the oldest is dropped. */
-  maxQueued?: number;
-}
-
-export interface WebhookStats {
-  delivered: number;
-  /** Given up: a status that is not retried, or every attempt used. */
-  failed: number;
-  /** Thrown away unsent because the queue was full. */
-  dropped: number;
-  /** Attempts after the first. */
-  retried: number;
-  queued: number;
-  inFlight: number;
-}
-
-export interface WebhookDispatcher {
-  stats(): WebhookStats;
-  /** Unsubscribes, aborts attempts in flight, clears every timer, forgets what is queued. */
-  close(): void;
-}
-
-interface Delivery {
-  /** Global enqueue order, to find the oldest across receivers. */
-  seq: number;
-  event: AnyWaEvent;
-  body: string;
-  attempts: number;
-}
+export type { WebhookDispatcher, WebhookDispatcherDeps, WebhookStats } from './webhook-dispatcher-types.js';
 
 interface Receiver {
   url: string;
-  pending: Delivery[];
+  queue: DueDelivery[];
   active: number;
+  /** The store holds pending deliveries of this receiver beyond what `queue` holds. */
+  more: boolean;
+  /** Highest delivery id read into memory: the next page starts after it. */
+  lastId: number;
+  loading: boolean;
+  /** Deliveries recorded while a page was being read: merged when it lands. */
+  late: DueDelivery[];
 }
 
 export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDispatcher => {
-  const { bus, logger, config } = deps;
+  const { logger, outbox } = deps;
   const now = deps.now ?? (() => new Date());
   const random = deps.random ?? Math.random;
   const maxAttempts = deps.maxAttempts ?? 6;
   const baseDelayMs = deps.baseDelayMs ?? 1000;
   const maxDelayMs = deps.maxDelayMs ?? 60_000;
   const concurrency = deps.concurrencyPerReceiver ?? 2;
-  const maxQueued = deps.maxQueued ?? 1000;
+  const window = deps.window ?? 1000;
 
-  // WEBHOOK_URL and WEBHOOK_SECRET were checked by config.ts.
-  const globalUrl = config.WEBHOOK_URL;
-  const signer = createWebhookSigner(config.WEBHOOK_SECRET);
-  // Warned once, when the first delivery is due: a server that uses no webhook has nothing to warn about.
-  let unsignedWarned = signer.signed;
-  const unknown = unknownEventFilters(config.WEBHOOK_EVENTS);
-  if (unknown.length > 0) {
-    logger.warn({ unknown }, 'WEBHOOK_EVENTS names event types that do not exist; they never match');
-  }
-
+  const signer = createWebhookSigner(deps.config.WEBHOOK_SECRET);
+  const targets = createWebhookTargets({
+    config: deps.config,
+    logger,
+    getSessionWebhook: deps.getSessionWebhook,
+  });
   const sender = createWebhookSender({
     signer,
     fetch: deps.fetch ?? globalThis.fetch,
     timeoutMs: deps.timeoutMs ?? 10_000,
     now,
   });
+  const results = createBatchWriter<AttemptResult>({
+    what: 'webhook results',
+    logger,
+    write: (items) => outbox.saveResults(items),
+  });
   const stop = new AbortController();
   const receivers = new Map<string, Receiver>();
-  /** Per session, its webhook as last seen; one entry per live session, dropped at session.removed. */
-  const lastKnown = new Map<string, WebhookSettings>();
   const waits = new Map<NodeJS.Timeout, () => void>();
-  const counts = { delivered: 0, failed: 0, dropped: 0, retried: 0 };
-  let queued = 0;
+  const running = new Set<Promise<void>>();
+  const counts = { delivered: 0, failed: 0, retried: 0 };
   let inFlight = 0;
-  let seq = 0;
+  let paused = false;
   let closed = false;
 
-  const targetsOf = (event: AnyWaEvent): string[] => {
-    const urls = new Set<string>();
-    if (globalUrl !== undefined && matchesEventFilter(event.type, config.WEBHOOK_EVENTS)) urls.add(globalUrl);
-    let own: WebhookSettings | null = null;
+  const receiverOf = (url: string): Receiver => {
+    let receiver = receivers.get(url);
+    if (receiver === undefined) {
+      receiver = { url, queue: [], active: 0, more: false, lastId: 0, loading: false, late: [] };
+      receivers.set(url, receiver);
+    }
+    return receiver;
+  };
+
+  const hold = (receiver: Receiver, delivery: DueDelivery, force = false) => {
+    if (!force && (receiver.more || receiver.queue.length >= window)) {
+      receiver.more = true;
+      return;
+    }
+    receiver.queue.push(delivery);
+    receiver.lastId = Math.max(receiver.lastId, delivery.id);
+  };
+
+  const load = async (receiver: Receiver): Promise<void> => {
+    receiver.loading = true;
     try {
-      own = deps.getSessionWebhook(event.sessionId);
-    } catch (err) {
-      // A session removed between publish and here is not a reason to lose the global delivery.
-      logger.debug({ err, sessionId: event.sessionId }, 'No session webhook settings for event');
-    }
-    // `session.removed` is published when the session may already be gone from the manager, yet it
-    // is the event its own webhook most needs: use the settings last seen for it, then forget them.
-    if (own !== null) lastKnown.set(event.sessionId, own);
-    if (event.type === 'session.removed') {
-      own ??= lastKnown.get(event.sessionId) ?? null;
-      lastKnown.delete(event.sessionId);
-    }
-    if (own !== null && matchesEventFilter(event.type, own.events)) {
-      const problem = webhookUrlProblem(own.url);
-      if (problem === null) urls.add(new URL(own.url).toString());
-      else {
-        counts.failed += 1;
-        logger.warn(
-          { sessionId: event.sessionId, problem },
-          'Session webhook URL is unusable; event not sent',
-        );
+      const page = await outbox.pendingOf(receiver.url, receiver.lastId, window);
+      receiver.more = page.length >= window;
+      for (const delivery of page) hold(receiver, delivery, true);
+      for (const delivery of receiver.late.splice(0)) {
+        if (delivery.id > receiver.lastId) hold(receiver, delivery);
       }
+    } catch (err) {
+      logger.error({ err, receiver: safeUrl(receiver.url) }, 'Could not read pending webhooks; trying again');
+      await wait(2000);
+    } finally {
+      receiver.loading = false;
     }
-    // A Set, so a session webhook equal to the global one gets the event once, not twice.
-    return [...urls];
-  };
-
-  const dropOldest = () => {
-    let oldest: Receiver | undefined;
-    for (const receiver of receivers.values()) {
-      const head = receiver.pending[0];
-      const best = oldest?.pending[0];
-      if (head !== undefined && (best === undefined || head.seq < best.seq)) oldest = receiver;
-    }
-    const dropped = oldest?.pending.shift();
-    if (oldest === undefined || dropped === undefined) return;
-    queued -= 1;
-    counts.dropped += 1;
-    // First drop, then every hundredth: a dead receiver under load must not flood the log too.
-    if (counts.dropped === 1 || counts.dropped % 100 === 0) {
-      logger.warn(
-        {
-          receiver: safeUrl(oldest.url),
-          eventId: dropped.event.id,
-          eventType: dropped.event.type,
-          dropped: counts.dropped,
-          maxQueued,
-        },
-        'Webhook queue full: dropped the oldest pending delivery',
-      );
-    }
-    forgetIfIdle(oldest);
-  };
-
-  const forgetIfIdle = (receiver: Receiver) => {
-    if (receiver.active === 0 && receiver.pending.length === 0) receivers.delete(receiver.url);
+    pump(receiver);
   };
 
   const pump = (receiver: Receiver) => {
-    while (!closed && receiver.active < concurrency) {
-      const delivery = receiver.pending.shift();
-      if (delivery === undefined) break;
-      queued -= 1;
+    while (!paused && receiver.active < concurrency) {
+      if (receiver.loading) return;
+      const delivery = receiver.queue.shift();
+      if (delivery === undefined) {
+        if (receiver.more) void load(receiver);
+        else if (receiver.active === 0) receivers.delete(receiver.url);
+        return;
+      }
       receiver.active += 1;
-      void run(receiver, delivery).finally(() => {
+      const work = run(receiver, delivery).finally(() => {
         receiver.active -= 1;
-        if (closed) return;
+        running.delete(work);
         pump(receiver);
-        forgetIfIdle(receiver);
       });
+      running.add(work);
     }
   };
 
@@ -186,41 +122,62 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
       waits.set(timer, resolve);
     });
 
-  const run = async (receiver: Receiver, delivery: Delivery): Promise<void> => {
-    const { event } = delivery;
-    const context = { receiver: safeUrl(receiver.url), eventId: event.id, eventType: event.type };
-    while (!closed) {
-      delivery.attempts += 1;
+  const run = async (receiver: Receiver, delivery: DueDelivery): Promise<void> => {
+    const context = { receiver: safeUrl(receiver.url), eventId: delivery.eventId, deliveryId: delivery.id };
+    // Left waiting by an earlier run: its backoff still holds (and keeps its slot, as below).
+    const due = delivery.nextAttemptAt - now().getTime();
+    if (due > 0) await wait(due);
+    let attempts = delivery.attempts;
+    while (!paused) {
+      attempts += 1;
       inFlight += 1;
-      const outcome = await sender.send(receiver.url, event.id, delivery.body, stop.signal);
+      const outcome = await sender.send(receiver.url, delivery.eventId, delivery.body, stop.signal);
       inFlight -= 1;
-      if (closed || outcome.kind === 'aborted') return;
+      // Aborted at shutdown: the attempt does not count, the delivery stays pending for the next start.
+      if (outcome.kind === 'aborted') return;
+      const at = now().getTime();
       if (outcome.kind === 'delivered') {
         counts.delivered += 1;
-        logger.debug(
-          { ...context, status: outcome.status, attempts: delivery.attempts },
-          'Webhook delivered',
-        );
+        results.push({ id: delivery.id, status: 'delivered', attempts, lastStatus: outcome.status, at });
+        logger.debug({ ...context, status: outcome.status, attempts }, 'Webhook delivered');
         return;
       }
-      if (outcome.kind === 'fail' || delivery.attempts >= maxAttempts) {
+      const lastStatus = outcome.status ?? null;
+      if (outcome.kind === 'fail' || attempts >= maxAttempts) {
         counts.failed += 1;
+        results.push({
+          id: delivery.id,
+          status: 'failed',
+          attempts,
+          lastStatus,
+          lastError: outcome.reason,
+          at,
+        });
         logger.warn(
-          { ...context, reason: outcome.reason, attempts: delivery.attempts },
-          'Webhook delivery failed; giving up',
+          { ...context, reason: outcome.reason, attempts },
+          'Webhook delivery failed; kept as failed (retry it with POST /webhooks/deliveries/{id}/retry)',
         );
         return;
       }
       const delayMs = retryDelay({
-        attempt: delivery.attempts,
+        attempt: attempts,
         baseMs: baseDelayMs,
         maxMs: maxDelayMs,
         random,
         ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
       });
       counts.retried += 1;
+      results.push({
+        id: delivery.id,
+        status: 'pending',
+        attempts,
+        lastStatus,
+        lastError: outcome.reason,
+        nextAttemptAt: at + delayMs,
+        at,
+      });
       logger.info(
-        { ...context, reason: outcome.reason, attempts: delivery.attempts, delayMs },
+        { ...context, reason: outcome.reason, attempts, delayMs },
         'Webhook delivery failed; retrying',
       );
       // The delivery keeps its slot while it waits, so a failing receiver slows only its own queue.
@@ -228,55 +185,97 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
     }
   };
 
-  const unsubscribe = bus.subscribe((event) => {
+  const accept = (deliveries: DueDelivery[]) => {
     if (closed) return;
-    const urls = targetsOf(event);
-    if (urls.length === 0) return;
-    if (!unsignedWarned) {
-      unsignedWarned = true;
-      logger.warn('WEBHOOK_SECRET is not set: webhooks are sent unsigned and receivers cannot verify them');
+    const touched = new Set<Receiver>();
+    for (const delivery of deliveries) {
+      const receiver = receiverOf(delivery.url);
+      if (receiver.loading) receiver.late.push(delivery);
+      else hold(receiver, delivery);
+      touched.add(receiver);
     }
-    // Serialised once and reused by every receiver and retry, so the signed bytes never differ.
-    const body = JSON.stringify(event);
-    for (const url of urls) {
-      if (queued >= maxQueued) dropOldest();
-      let receiver = receivers.get(url);
-      if (receiver === undefined) {
-        receiver = { url, pending: [], active: 0 };
-        receivers.set(url, receiver);
+    for (const receiver of touched) pump(receiver);
+  };
+
+  const recorder = createOutboxRecorder({
+    bus: deps.bus,
+    outbox,
+    targets,
+    logger,
+    now,
+    onRecorded: accept,
+    onFirstDelivery: () => {
+      if (!signer.signed) {
+        logger.warn('WEBHOOK_SECRET is not set: webhooks are sent unsigned and receivers cannot verify them');
       }
-      seq += 1;
-      receiver.pending.push({ seq, event, body, attempts: 0 });
-      queued += 1;
-      pump(receiver);
-    }
+    },
   });
 
+  const cancelWaits = () => {
+    for (const [timer, resolve] of waits) {
+      clearTimeout(timer);
+      resolve();
+    }
+    waits.clear();
+  };
+
   return {
-    stats: () => ({ ...counts, queued, inFlight }),
-    close() {
-      if (closed) return;
-      closed = true;
-      unsubscribe();
-      stop.abort();
-      for (const [timer, resolve] of waits) {
-        clearTimeout(timer);
-        resolve();
+    recorder,
+    stats: () => ({
+      ...counts,
+      failed: counts.failed + targets.unusable(),
+      queued: [...receivers.values()].reduce((n, r) => n + r.queue.length, 0),
+      inFlight,
+    }),
+    storeStats: () => outbox.stats(),
+    async start() {
+      for (const url of await outbox.pendingUrls()) {
+        const receiver = receiverOf(url);
+        receiver.more = true;
+        if (!receiver.loading) void load(receiver);
       }
-      waits.clear();
+    },
+    list: (query) => outbox.list(query),
+    async retry(id) {
+      const at = now().getTime();
+      const delivery = await outbox.retry(id, at);
+      if (delivery === undefined) return undefined;
+      const receiver = receiverOf(delivery.url);
+      hold(receiver, delivery, true);
+      pump(receiver);
+      const row = await outbox.get(id);
+      return row === undefined ? undefined : toView(row);
+    },
+    pause() {
+      paused = true;
+      cancelWaits();
+    },
+    async close(graceMs = 5000) {
+      if (closed) return;
+      paused = true;
+      cancelWaits();
+      // In flight: finish, or be aborted at the deadline (and stay pending for the next start).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...running]),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      stop.abort();
+      await Promise.allSettled([...running]);
+      closed = true;
+      recorder.close();
+      await bounded(Promise.all([recorder.flush(), results.flush()]), 2000);
+      results.close();
       receivers.clear();
-      lastKnown.clear();
-      queued = 0;
     },
   };
 };
 
-/** Origin and path only: webhook URLs often carry a token in the query, which must not reach the log. */
-const safeUrl = (value: string): string => {
-  try {
-    const url = new URL(value);
-    return `${url.origin}${url.pathname}`;
-  } catch {
-    return '[unparseable url]';
-  }
+const bounded = async (work: Promise<unknown>, ms: number): Promise<void> => {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 };

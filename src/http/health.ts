@@ -17,6 +17,8 @@ export interface HealthRouterDeps {
   probe?: ChromeProbe;
   /** Told when readiness changes (one line per change, never one per probe). */
   logger?: Logger;
+  /** The store (src/store): answers, and takes writes. */
+  store?: () => Promise<CheckResult>;
 }
 
 export type HealthRouter = Router & {
@@ -39,9 +41,10 @@ const wantsDetails = (req: Request): boolean => req.query.verbose !== undefined;
 
 /**
  * `GET /health/live`: the process answers (for a restart policy). `GET /health/ready`: it can do its
- * job: config parsed (it is, or the app would not exist), DATA_DIR writable, Chromium launchable.
+ * job: config parsed (it is, or the app would not exist), DATA_DIR writable, the store answering and
+ * taking writes, Chromium launchable.
  * Probes carry no key, so the open answer says ready or not and, when not, which check failed in one
- * word (`dataDir`, `chrome`): no path, no version, no error text for a stranger to read. The details
+ * word (`dataDir`, `store`, `chrome`): no path, no version, no error text for a stranger to read. The details
  * are behind the key: `GET /health/ready?verbose`. A failing probe answers directly, so a load
  * balancer polling a broken instance fills no log with stacks; the change itself is logged once.
  */
@@ -50,8 +53,9 @@ export const createHealthRouter = (deps: HealthRouterDeps): HealthRouter => {
   let lastFailed: string | null = null;
 
   const runChecks = async () => {
-    const [dataDir, chrome] = await Promise.all([
+    const [dataDir, store, chrome] = await Promise.all([
       checkDataDir(deps.dataDir),
+      deps.store?.() ?? Promise.resolve(null),
       probe
         .check()
         .then(
@@ -61,7 +65,12 @@ export const createHealthRouter = (deps: HealthRouterDeps): HealthRouter => {
               : { status: 'fail', problem: result.problem },
         ),
     ]);
-    const checks: Record<string, CheckResult> = { config: { status: 'ok' }, dataDir, chrome };
+    const checks: Record<string, CheckResult> = {
+      config: { status: 'ok' },
+      dataDir,
+      ...(store === null ? {} : { store }),
+      chrome,
+    };
     const failed = Object.entries(checks).filter(([, check]) => check.status === 'fail');
     const reason = failed[0]?.[0] ?? null;
     if (reason !== lastFailed) {

@@ -5,6 +5,7 @@ import type { EventBus } from '../events/types.js';
 import type { WebhookStats } from '../events/webhook-dispatcher.js';
 import type { Logger } from '../logger.js';
 import type { SessionManager } from '../sessions/types.js';
+import type { OutboxStats } from '../store/outbox.js';
 import { createHttpMetrics } from './http-metrics.js';
 import { registerSessionMetrics } from './session-metrics.js';
 import { registerWebhookMetrics } from './webhook-metrics.js';
@@ -12,7 +13,7 @@ import { registerWebhookMetrics } from './webhook-metrics.js';
 export interface MetricsDeps {
   manager: Pick<SessionManager, 'list'>;
   bus: EventBus;
-  webhooks: { stats(): WebhookStats };
+  webhooks: { stats(): WebhookStats; storeStats?(): Promise<OutboxStats> };
   processes: Pick<BrowserProcesses, 'findOrphans'>;
   /** Where session profiles live (the auth folders' root): browsers are found by their --user-data-dir. */
   sessionsRoot: string;
@@ -41,7 +42,7 @@ export const createMetrics = (deps: MetricsDeps): Metrics => {
     manager: deps.manager,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  registerWebhookMetrics({ registry, webhooks: deps.webhooks });
+  registerWebhookMetrics({ registry, webhooks: deps.webhooks, ...(deps.now ? { now: deps.now } : {}) });
   new Gauge({
     name: 'wa_sessions_browser_processes',
     help: 'Live browser processes (every Chromium process) running a session profile of this server',

@@ -180,8 +180,13 @@ export const createAuthFolders = (deps: {
     },
     async writeMeta(id, meta) {
       const folder = folderOf(id);
-      await fs.mkdir(folder, { recursive: true });
       const target = path.join(folder, META_FILE);
+      // Nothing to keep: no file, so a removed webhook is not restored from an old one (privacy).
+      if (meta.webhook === null) {
+        await fs.rm(target, { force: true });
+        return;
+      }
+      await fs.mkdir(folder, { recursive: true });
       // Written then renamed, so a crash mid-write never leaves half a file to restore from.
       await fs.writeFile(`${target}.tmp`, JSON.stringify(meta), { mode: 0o600 });
       await fs.rename(`${target}.tmp`, target);

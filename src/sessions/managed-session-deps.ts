@@ -3,6 +3,7 @@ import type { EventBus } from '../events/types.js';
 import type { Logger } from '../logger.js';
 import type { AuthFolders } from './auth-folders.js';
 import type { FolderGuard } from './folder-guard.js';
+import type { SessionRecords } from './session-records.js';
 import type { ClientFactory, SessionClient } from './types.js';
 
 /** What a ManagedSession is given by the registry that opens it (manager.ts). */
@@ -27,4 +28,6 @@ export interface ManagedSessionDeps {
   isListed: () => boolean;
   /** Takes it out of the registry: the last step of a teardown. */
   unlist: () => void;
+  /** The durable sessions registry (src/store); without it the folder's wa-sessions.json keeps the webhook. */
+  records?: SessionRecords | undefined;
 }

@@ -33,8 +33,10 @@ export class ManagedSession {
     private readonly deps: ManagedSessionDeps,
     id: string,
     webhook: WebhookSettings | null,
+    /** Listed again at start as the registry kept it: STOPPED, no browser. */
+    restored?: { state: 'STOPPED'; createdAt: Date; updatedAt: Date },
   ) {
-    this.record = new Session(id, { logger: deps.logger, bus: deps.bus, now: deps.now }, webhook);
+    this.record = new Session(id, { logger: deps.logger, bus: deps.bus, now: deps.now }, webhook, restored);
   }
 
   get id(): string {
@@ -65,7 +67,9 @@ export class ManagedSession {
     await this.deps.guard.ensureUsable(this.id);
     // A browser that was killed leaves Singleton* locks that make the next Chromium refuse the profile.
     await folders.clearStaleLocks(this.id);
-    if (this.record.webhook) await folders.writeMeta(this.id, { webhook: this.record.webhook });
+    // Without a registry the folder keeps the webhook; written when null too, so a removed webhook
+    // stays removed after a restart (privacy).
+    if (!this.deps.records) await folders.writeMeta(this.id, { webhook: this.record.webhook });
     this.record.me = null;
     const client = this.deps.clientFactory({ sessionId: this.id, authRoot: folders.root });
     this.generation += 1;
@@ -106,7 +110,10 @@ export class ManagedSession {
     this.cancelPendingTeardown();
     await this.release();
     if (this.credentialsDead) await this.dropCredentials();
-    if (webhook !== undefined) this.record.webhook = webhook;
+    const next = webhook !== undefined ? webhook : this.record.webhook;
+    // Registry first: when it cannot be written (503) the session stays as it was.
+    await this.deps.records?.save(this.id, { desired: 'running', webhook: next });
+    this.record.webhook = next;
     this.record.transition('STARTING');
     this.log.info(`Starting session ${this.id} again`);
     try {
@@ -143,6 +150,10 @@ export class ManagedSession {
       this.log.error({ err: toError(err) }, 'Unexpected error while closing the client');
     }
     await this.dropCredentials();
+    // Registry: a session that ends is forgotten; a failure is logged (the teardown itself is done).
+    await this.deps.records?.remove(this.id).catch((err: unknown) => {
+      this.log.error({ err: toError(err) }, 'Could not remove the session from the registry');
+    });
     if (this.deps.isListed()) this.deps.unlist();
     this.deps.bus.publish('session.removed', this.id, { reason });
   }
@@ -151,6 +162,8 @@ export class ManagedSession {
   async stop(): Promise<SessionSnapshot> {
     this.cancelPendingTeardown();
     if (this.record.state === 'STOPPED') return this.snapshot();
+    // Registry first: a stop that cannot be written (503) leaves the session running.
+    await this.deps.records?.save(this.id, { desired: 'stopped', webhook: this.record.webhook });
     this.record.transition('CLOSING', 'STOPPED');
     await this.release();
     // The pending LOGOUT teardown was just cancelled: remove the dead credentials now.
@@ -162,6 +175,8 @@ export class ManagedSession {
 
   /** Logs out when connected (bounded), then tears down. */
   async delete(): Promise<void> {
+    // Registry first: a delete that cannot be written (503) leaves the session as it was.
+    await this.deps.records?.remove(this.id);
     const client = this.client;
     const connected = this.record.state === 'READY';
     this.record.transition('CLOSING', 'DELETED');

@@ -13,6 +13,7 @@ import { ManagedSession } from './managed-session.js';
 import { restoreSessions } from './restore.js';
 import { createSessionActions } from './session-actions.js';
 import { sessionNotFound, wrongState } from './session-errors.js';
+import type { SessionRecord, SessionRecords } from './session-records.js';
 import type { ClientFactory, CreateSessionOptions, SessionManager } from './types.js';
 
 export type ManagerConfig = Pick<
@@ -41,6 +42,11 @@ export interface SessionManagerDeps {
   killWaitMs?: number;
   /** How often folders that could not be removed are tried again. */
   trashSweepMs?: number;
+  /**
+   * The durable sessions registry (src/store): written at create, stop and delete; restore reads it.
+   * Without it (unit tests) the folders and their `wa-sessions.json` are the registry, as before.
+   */
+  records?: SessionRecords;
 }
 
 export interface InternalSessionManager extends SessionManager {
@@ -80,7 +86,11 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
   };
 
   /** A new session object for `id`, bound to this registry's lock and Map. */
-  const open = (id: string, options: CreateSessionOptions): ManagedSession => {
+  const open = (
+    id: string,
+    options: CreateSessionOptions,
+    restored?: { state: 'STOPPED'; createdAt: Date; updatedAt: Date },
+  ): ManagedSession => {
     const session: ManagedSession = new ManagedSession(
       {
         config,
@@ -94,9 +104,11 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
         exclusive: (work) => lock.run(id, work),
         isListed: () => sessions.get(id) === session,
         unlist: () => sessions.delete(id),
+        records: deps.records,
       },
       id,
       options.webhook ?? null,
+      restored,
     );
     return session;
   };
@@ -115,6 +127,8 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     if (sessions.size >= config.MAX_SESSIONS) {
       throw appError('session_limit', `This server runs at most ${config.MAX_SESSIONS} sessions.`);
     }
+    // Registry first: when it cannot be written (503) no session is created.
+    await deps.records?.save(id, { desired: 'running', webhook: options.webhook ?? null });
     const session = open(id, options);
     sessions.set(id, session);
     bus.publish('session.status', id, { state: 'STARTING', previous: null, reason: null });
@@ -123,6 +137,9 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       return { created: true, session, ...(await session.start()) };
     } catch (err) {
       sessions.delete(id);
+      await deps.records?.remove(id).catch((e: unknown) => {
+        logger.error({ err: toError(e), sessionId: id }, 'Could not remove the session from the registry');
+      });
       // Consumers saw it start: tell them it is gone, or they keep a session that never ends.
       bus.publish('session.removed', id, { reason: 'START_FAILED' });
       throw err;
@@ -162,6 +179,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
         if (session) return session.delete();
         // A folder left on disk (restore off, or a previous run) is still the user's to delete.
         if (!(await folders.exists(id))) throw sessionNotFound(id);
+        await deps.records?.remove(id);
         await guard.remove(id);
       });
     },
@@ -176,6 +194,16 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     restore: () =>
       restoreSessions({
         folders,
+        records: deps.records,
+        // A session the user stopped comes back listed as STOPPED, without a browser.
+        listStopped: (record: SessionRecord) => {
+          if (sessions.has(record.id)) return;
+          const { createdAt, updatedAt } = record;
+          sessions.set(
+            record.id,
+            open(record.id, { webhook: record.webhook }, { state: 'STOPPED', createdAt, updatedAt }),
+          );
+        },
         logger,
         concurrency: config.RESTORE_CONCURRENCY,
         isListed: (id) => sessions.has(id),

@@ -24,12 +24,18 @@ export class Session {
     id: string,
     private readonly deps: { logger: Logger; bus: EventBus; now: () => Date },
     webhook: WebhookSettings | null,
+    /** A session the registry kept as stopped, listed again at start without a browser. */
+    restored?: { state: 'STOPPED'; createdAt: Date; updatedAt: Date },
   ) {
     this.id = id;
     this.log = deps.logger.child({ sessionId: id });
     this.webhook = webhook;
-    this.createdAt = deps.now();
-    this.updatedAt = this.createdAt;
+    this.createdAt = restored?.createdAt ?? deps.now();
+    this.updatedAt = restored?.updatedAt ?? this.createdAt;
+    if (restored) {
+      this.current = restored.state;
+      this.why = 'STOPPED';
+    }
   }
 
   get state(): SessionState {

@@ -86,4 +86,35 @@ describe('a restart of the server', () => {
       payload: { body: 'after the restart' },
     });
   });
+
+  it('keeps a removed session webhook removed across a restart: nothing reaches the old receiver', async (context) => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-webhook-null-'));
+    context.onTestFinished(() => removeDir(dataDir));
+    const hook = await startReceiver();
+    context.onTestFinished(() => hook.close());
+
+    const first = await sandboxServer(context, {}, { dataDir, keepDataDir: true });
+    await post(first, '/sessions/papa', { webhook: { url: hook.url, events: ['message.received'] } }, 201);
+    await waitForState(first, 'papa', 'QR');
+    await post(first, '/sessions/papa/simulator/scan');
+    await waitForState(first, 'papa', 'READY');
+    await post(first, '/sessions/papa/stop');
+    expect(await post(first, '/sessions/papa', { webhook: null }, 200)).toMatchObject({ webhook: null });
+    await waitForState(first, 'papa', 'READY');
+    expect((await first.stop('SIGTERM')).code).toBe(0);
+
+    // A global webhook as the control: once it has the message, the session's would have had it too.
+    const control = await startReceiver();
+    context.onTestFinished(() => control.close());
+    const second = await sandboxServer(
+      context,
+      { WEBHOOK_URL: control.url, WEBHOOK_EVENTS: 'message.received' },
+      { dataDir, keepDataDir: true },
+    );
+    expect(await waitForState(second, 'papa', 'READY')).toMatchObject({ webhook: null });
+    await post(second, '/sessions/papa/simulator/messages', { from: '4915123456789', body: 'private' }, 201);
+    await control.received(1);
+    expect(JSON.parse(control.requests[0]?.body ?? '{}')).toMatchObject({ payload: { body: 'private' } });
+    expect(hook.requests).toEqual([]);
+  });
 });

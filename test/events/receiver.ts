@@ -11,7 +11,7 @@ export interface ReceivedRequest {
  * A real HTTP receiver on 127.0.0.1. `answer(n)` decides the reply to the n-th request (0-based):
  * a status, or 'hang' to never answer (the connection is destroyed on close()).
  */
-export const startReceiver = async (answer: (n: number) => number | 'hang' = () => 200) => {
+export const startReceiver = async (answer: (n: number) => number | 'hang' = () => 200, port = 0) => {
   const requests: ReceivedRequest[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
   const hanging: ServerResponse[] = [];
@@ -30,10 +30,10 @@ export const startReceiver = async (answer: (n: number) => number | 'hang' = () 
       res.writeHead(reply, { 'content-type': 'text/plain' }).end('ok');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/hook`,
+    url: `http://127.0.0.1:${bound}/hook`,
     requests,
     /** Resolves once `count` requests have arrived. */
     received: (count: number) =>

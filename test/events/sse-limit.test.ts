@@ -54,7 +54,12 @@ describe('open event streams are capped per API key', () => {
 
   it('counts per client address when the app runs without a key', async () => {
     const { logger } = captureLogger();
-    const router = createEventsRouter({ bus: createEventBus({ logger }), logger, maxStreamsPerKey: 2 });
+    const router = createEventsRouter({
+      bus: createEventBus({ logger }),
+      logger,
+      maxStreamsPerKey: 2,
+      replay: { flush: async () => undefined, eventsAfter: async () => [] },
+    });
     const server = await serveRouter(router);
     cleanups.push(server.close, () => router.close());
     for (let i = 0; i < 2; i += 1) {

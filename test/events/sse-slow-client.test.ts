@@ -14,7 +14,8 @@ describe('an SSE client that stops reading', () => {
   it('is cut off once its backlog passes the limit, with a warning, and costs the bus nothing after', async () => {
     const { logger, lines } = captureLogger();
     const bus = createEventBus({ logger });
-    const router = createEventsRouter({ bus, logger, maxBufferedBytes: 64 * 1024 });
+    const replay = { flush: async () => undefined, eventsAfter: async () => [] };
+    const router = createEventsRouter({ bus, logger, replay, maxBufferedBytes: 64 * 1024 });
     const server = await serveRouter(router);
     cleanups.push(server.close, () => router.close());
     const before = bus.listenerCount();

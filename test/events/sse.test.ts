@@ -1,9 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEventBus } from '../../src/events/bus.js';
+import { createEventBus, nextRun } from '../../src/events/bus.js';
+import { createOutboxRecorder } from '../../src/events/outbox-recorder.js';
 import { eventSchema } from '../../src/events/schemas.js';
 import { createEventBuffer } from '../../src/events/sse-buffer.js';
 import type { AnyWaEvent, EventBus } from '../../src/events/types.js';
+import { createWebhookTargets } from '../../src/events/webhook-targets.js';
 import { createEventsRouter, type EventsRouterDeps } from '../../src/http/routes/events.js';
+import type { Logger } from '../../src/logger.js';
+import { openTestStore } from '../helpers/test-store.js';
 import { captureLogger } from './receiver.js';
 import { connectSse, serveRouter } from './sse-client.js';
 
@@ -12,10 +16,30 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** The event log as main wires it: a real SQLite store, every published event recorded in it. */
+const eventLog = async (bus: EventBus, logger: Logger) => {
+  const store = await openTestStore();
+  const recorder = createOutboxRecorder({
+    bus,
+    outbox: store.outbox,
+    targets: createWebhookTargets({
+      config: { WEBHOOK_URL: undefined, WEBHOOK_EVENTS: ['*'] },
+      logger,
+      getSessionWebhook: () => null,
+    }),
+    logger,
+    now: () => new Date(),
+    onRecorded: () => undefined,
+  });
+  cleanups.push(store.close, () => recorder.close());
+  return { store, recorder, replay: { flush: recorder.flush, eventsAfter: store.outbox.eventsAfter } };
+};
+
 const setup = async (options: Partial<EventsRouterDeps> = {}) => {
   const { logger } = captureLogger();
   const bus = createEventBus({ logger });
-  const router = createEventsRouter({ bus, logger, ...options });
+  const { replay } = await eventLog(bus, logger);
+  const router = createEventsRouter({ bus, logger, replay, ...options });
   const server = await serveRouter(router);
   cleanups.push(server.close, () => router.close());
   const connect = async (path: string, headers?: Record<string, string>) => {
@@ -89,14 +113,17 @@ describe('SSE events stream', () => {
     expect(JSON.parse(frame.data ?? '')).toMatchObject({ sessionId: 'alpha' });
   });
 
-  it('replays the whole buffer for a Last-Event-ID older than it or unknown', async () => {
-    const { bus, connect } = await setup({ bufferSize: 3 });
-    const events = ['1', '2', '3', '4', '5'].map((v) => qr(bus, 'alpha', v));
-    const kept = events.slice(2).map((e) => e.id);
-    const old = await connect('/events', { 'Last-Event-ID': events[0]?.id ?? '' });
-    expect(await idsOf(old, 3)).toEqual(kept);
-    const foreign = await connect('/events', { 'Last-Event-ID': 'evt_0ld_00000042' });
-    expect(await idsOf(foreign, 3)).toEqual(kept);
+  it('replays after a Last-Event-ID the log no longer holds (by run and sequence), nothing for a foreign one', async () => {
+    const { bus, connect } = await setup();
+    const events = ['1', '2', '3'].map((v) => qr(bus, 'alpha', v));
+    const first = events[0]?.id ?? '';
+    // An id of this run that was never stored (e.g. pruned): the ones after it by sequence follow.
+    const unseen = first.replace(/_\d+$/, '_00000000');
+    const old = await connect('/events', { 'Last-Event-ID': unseen });
+    expect(await idsOf(old, 3)).toEqual(events.map((e) => e.id));
+    const foreign = await connect('/events', { 'Last-Event-ID': 'not-an-event-id' });
+    const live = qr(bus, 'alpha', '4');
+    expect((await foreign.nextEvent()).id).toBe(live.id);
   });
 
   it('sends a `: ping` comment every heartbeatMs', async () => {
@@ -120,7 +147,7 @@ describe('SSE events stream', () => {
     // The stream ends from our side: the reader sees its end after the retry frame.
     expect(await b.next()).toEqual({ retry: '3000' });
     expect(await b.next()).toBeNull();
-    expect(bus.listenerCount()).toBe(0);
+    expect(bus.listenerCount()).toBe(start);
   });
 
   it('answers 400 problem for a bad session id or Last-Event-ID, before any stream starts', async () => {
@@ -140,17 +167,38 @@ describe('SSE events stream', () => {
   });
 });
 
-describe('event buffer', () => {
-  it('keeps the newest `size` events and compares ids by sequence', () => {
+describe('event log replay', () => {
+  it('resumes across runs: a later run sorts after an earlier one, and its ids keep increasing', async () => {
     const { logger } = captureLogger();
-    const bus = createEventBus({ logger });
-    const buffer = createEventBuffer({ bus, size: 2 });
-    expect(buffer.after('anything')).toEqual([]);
-    const events = ['1', '2', '3'].map((v) => qr(bus, 'a', v));
-    expect(buffer.after(events[1]?.id ?? '').map((e) => e.id)).toEqual([events[2]?.id]);
-    expect(buffer.after(events[2]?.id ?? '')).toEqual([]);
-    expect(buffer.after(events[0]?.id ?? '').map((e) => e.id)).toEqual([events[1]?.id, events[2]?.id]);
-    buffer.close();
-    expect(bus.listenerCount()).toBe(0);
+    const earlier = createEventBus({ logger, run: nextRun(null, 1_000_000) });
+    const log = await eventLog(earlier, logger);
+    const before = ['1', '2'].map((v) => qr(earlier, 'a', v));
+    await log.recorder.flush();
+    // The next run starts from what the log holds, even with a clock that went back.
+    const run = nextRun(await log.store.outbox.lastRun(), 5);
+    expect(run > (before[0]?.id.split('_')[1] ?? '')).toBe(true);
+    const later = createEventBus({ logger, run });
+    log.recorder.close();
+    const relog = createOutboxRecorder({
+      bus: later,
+      outbox: log.store.outbox,
+      targets: createWebhookTargets({
+        config: { WEBHOOK_URL: undefined, WEBHOOK_EVENTS: ['*'] },
+        logger,
+        getSessionWebhook: () => null,
+      }),
+      logger,
+      now: () => new Date(),
+      onRecorded: () => undefined,
+    });
+    cleanups.push(() => relog.close());
+    const after = ['3', '4'].map((v) => qr(later, 'a', v));
+    const buffer = createEventBuffer({ flush: relog.flush, eventsAfter: log.store.outbox.eventsAfter });
+    expect((await buffer.after(before[0]?.id ?? '')).map((e) => e.id)).toEqual(
+      [before[1], ...after].map((e) => e?.id),
+    );
+    expect((await buffer.after(after[0]?.id ?? '')).map((e) => e.id)).toEqual([after[1]?.id]);
+    expect(await buffer.after(after[1]?.id ?? '')).toEqual([]);
+    expect(await buffer.after('anything')).toEqual([]);
   });
 });

@@ -3,6 +3,8 @@ import { createEventBus } from '../../src/events/bus.js';
 import type { EventBus } from '../../src/events/types.js';
 import { createWebhookDispatcher, type WebhookDispatcherDeps } from '../../src/events/webhook-dispatcher.js';
 import { parseRetryAfter, retryDelay } from '../../src/events/webhook-retry.js';
+import type { OutboxStore } from '../../src/store/outbox.js';
+import { openTestStore } from '../helpers/test-store.js';
 import { captureLogger, warnings } from './receiver.js';
 
 const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
@@ -45,6 +47,7 @@ const setup = (overrides: Partial<WebhookDispatcherDeps> = {}) => {
       WEBHOOK_EVENTS: ['*'],
     },
     getSessionWebhook: () => null,
+    outbox,
     fetch: scripted.fetch,
     random: () => 1,
     baseDelayMs: 1000,
@@ -58,20 +61,39 @@ const setup = (overrides: Partial<WebhookDispatcherDeps> = {}) => {
 
 const publishQr = (bus: EventBus, qr = '2@x') => bus.publish('session.qr', 'alpha', { qr });
 
-/** Lets the promise chain after an answered fetch run, without moving the clock. */
-const settle = () => vi.advanceTimersByTimeAsync(0);
+/**
+ * Lets the promise chains run (an answered fetch, the store's write of a published event) without
+ * moving the clock: the store is real SQLite, whose writes resolve through a few promise turns.
+ */
+const settle = async () => {
+  for (let i = 0; i < 40; i += 1) await vi.advanceTimersByTimeAsync(0);
+};
 
-beforeEach(() => {
+/** close() waits for its grace period and the store's last writes: let the fake clock run it. */
+const closeOf = async (dispatcher: { close(graceMs?: number): Promise<void> }) => {
+  const closing = dispatcher.close(0);
+  await vi.advanceTimersByTimeAsync(5000);
+  await closing;
+};
+
+let outbox: OutboxStore;
+let closeStore: () => Promise<void>;
+beforeEach(async () => {
+  const store = await openTestStore();
+  outbox = store.outbox;
+  closeStore = store.close;
   vi.useFakeTimers();
 });
-afterEach(() => {
+afterEach(async () => {
   vi.useRealTimers();
+  await closeStore();
 });
 
 describe('webhook retries (fake timers)', () => {
   it('backs off exponentially, then gives up after maxAttempts', async () => {
     const { bus, dispatcher, calls, lines } = setup();
     publishQr(bus);
+    await settle();
     expect(calls).toHaveLength(1);
 
     calls[0]?.answer(503);
@@ -100,13 +122,14 @@ describe('webhook retries (fake timers)', () => {
     expect(vi.getTimerCount()).toBe(0);
     // The token in the query string never reaches the log.
     expect(JSON.stringify(lines)).not.toContain('t0ps3cret');
-    expect(warnings(lines).some((l) => l.msg.includes('giving up') && l.attempts === 4)).toBe(true);
-    dispatcher.close();
+    expect(warnings(lines).some((l) => l.msg.includes('kept as failed') && l.attempts === 4)).toBe(true);
+    await closeOf(dispatcher);
   });
 
   it('waits what Retry-After says on 429, bounded by maxDelayMs', async () => {
     const { bus, dispatcher, calls } = setup();
     publishQr(bus);
+    await settle();
     calls[0]?.answer(429, { 'retry-after': '7' });
     await settle();
     await vi.advanceTimersByTimeAsync(6999);
@@ -121,12 +144,13 @@ describe('webhook retries (fake timers)', () => {
     calls[2]?.answer(204);
     await settle();
     expect(dispatcher.stats()).toMatchObject({ delivered: 1, retried: 2 });
-    dispatcher.close();
+    await closeOf(dispatcher);
   });
 
   it('aborts an attempt at the timeout and retries it', async () => {
     const { bus, dispatcher, calls, lines } = setup({ random: () => 0 });
     publishQr(bus);
+    await settle();
     await vi.advanceTimersByTimeAsync(9999);
     expect(calls[0]?.signal.aborted).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
@@ -137,38 +161,39 @@ describe('webhook retries (fake timers)', () => {
     calls[1]?.answer(200);
     await settle();
     expect(dispatcher.stats()).toMatchObject({ delivered: 1, retried: 1 });
-    dispatcher.close();
+    await closeOf(dispatcher);
   });
 
   it('does not retry a 404 or a redirect', async () => {
     const { bus, dispatcher, calls } = setup();
     publishQr(bus, 'a');
     publishQr(bus, 'b');
+    await settle();
     calls[0]?.answer(404);
     calls[1]?.answer(301, { location: 'https://elsewhere.example.com/' });
     await settle();
     await vi.advanceTimersByTimeAsync(120_000);
     expect(calls).toHaveLength(2);
     expect(dispatcher.stats()).toMatchObject({ failed: 2, retried: 0 });
-    dispatcher.close();
+    await closeOf(dispatcher);
   });
 
-  it('when the queue is full, drops the oldest pending delivery, warns and counts it', async () => {
-    const { bus, dispatcher, calls, lines } = setup({ concurrencyPerReceiver: 1, maxQueued: 2 });
-    const events = ['1', '2', '3', '4'].map((qr) => publishQr(bus, qr));
-    // 1 is in flight, 2 and 3 were pending; 4 pushed 2 out.
+  it('holds only a window of deliveries in memory; the rest wait in the store and go out in order', async () => {
+    const { bus, dispatcher, calls } = setup({ concurrencyPerReceiver: 1, window: 2 });
+    const events = ['1', '2', '3', '4', '5'].map((qr) => publishQr(bus, qr));
+    await settle();
     expect(calls.map((c) => c.eventId)).toEqual([events[0]?.id]);
-    expect(dispatcher.stats()).toMatchObject({ dropped: 1, queued: 2, inFlight: 1 });
-    const warning = warnings(lines).find((l) => l.msg.includes('queue full'));
-    expect(warning).toMatchObject({ eventId: events[1]?.id, dropped: 1 });
+    expect(dispatcher.stats()).toMatchObject({ queued: 1, inFlight: 1 });
+    expect(await outbox.stats()).toMatchObject({ pending: 5, failed: 0 });
 
-    for (let i = 0; i < 3; i += 1) {
+    for (let i = 0; i < 5; i += 1) {
       calls[i]?.answer(200);
       await settle();
     }
-    expect(calls.map((c) => c.eventId)).toEqual([events[0]?.id, events[2]?.id, events[3]?.id]);
-    expect(dispatcher.stats()).toMatchObject({ delivered: 3, dropped: 1, queued: 0, inFlight: 0 });
-    dispatcher.close();
+    expect(calls.map((c) => c.eventId)).toEqual(events.map((e) => e.id));
+    expect(dispatcher.stats()).toMatchObject({ delivered: 5, queued: 0, inFlight: 0 });
+    expect(await outbox.stats()).toMatchObject({ pending: 0, failed: 0 });
+    await closeOf(dispatcher);
   });
 
   it('close() unsubscribes, aborts what is in flight and leaves no timer', async () => {
@@ -181,17 +206,18 @@ describe('webhook retries (fake timers)', () => {
       logger,
       config: { WEBHOOK_URL: 'https://a.example.com/', WEBHOOK_SECRET: secret, WEBHOOK_EVENTS: ['*'] },
       getSessionWebhook: () => ({ url: 'https://b.example.com/', events: ['*'] }),
+      outbox,
       fetch,
       random: () => 1,
     });
     expect(bus.listenerCount()).toBe(before + 1);
     publishQr(bus);
+    await settle();
     calls[0]?.answer(500); // a: now waiting for its retry timer
     await settle();
     expect(vi.getTimerCount()).toBeGreaterThan(0);
 
-    dispatcher.close();
-    await settle();
+    await closeOf(dispatcher);
     expect(bus.listenerCount()).toBe(before);
     expect(calls[1]?.signal.aborted).toBe(true); // b: was in flight
     expect(vi.getTimerCount()).toBe(0);

@@ -4,6 +4,7 @@ import { createEventBus } from '../../src/events/bus.js';
 import { createWebhookDispatcher } from '../../src/events/webhook-dispatcher.js';
 import { createWebhookFetch } from '../../src/events/webhook-url-guard.js';
 import type { WebhookSettings } from '../../src/sessions/types.js';
+import { openTestStore } from '../helpers/test-store.js';
 import { buildApp, PROBLEM_TYPE } from '../http/harness.js';
 import { captureLogger, startReceiver } from './receiver.js';
 
@@ -57,7 +58,13 @@ describe('a session webhook URL is refused at creation when it points inward', (
   });
 });
 
-const dispatcherWith = (options: {
+const testOutbox = async () => {
+  const store = await openTestStore();
+  cleanups.push(() => store.close());
+  return store.outbox;
+};
+
+const dispatcherWith = async (options: {
   globalUrl?: string;
   sessionWebhook: WebhookSettings | null;
   allowPrivate?: boolean;
@@ -74,11 +81,12 @@ const dispatcherWith = (options: {
     config: { WEBHOOK_URL: options.globalUrl, WEBHOOK_SECRET: undefined, WEBHOOK_EVENTS: ['*'] },
     getSessionWebhook: () => options.sessionWebhook,
     fetch,
+    outbox: await testOutbox(),
     random: () => 0,
   });
   cleanups.push(
     () => fetch.close(),
-    () => dispatcher.close(),
+    () => dispatcher.close(100),
   );
   return { bus, dispatcher, lines };
 };
@@ -90,20 +98,20 @@ describe('a session webhook is checked again at delivery, by the connection itse
     // Set before the guard existed, or restored from disk: `localhost` resolves to 127.0.0.1 when
     // the connection is made, and that lookup is where the address is refused.
     const url = receiver.url.replace('127.0.0.1', 'localhost');
-    const { bus, dispatcher, lines } = dispatcherWith({ sessionWebhook: { url, events: ['*'] } });
+    const { bus, dispatcher, lines } = await dispatcherWith({ sessionWebhook: { url, events: ['*'] } });
     bus.publish('session.qr', 'alpha', { qr: '2@abc' });
     await vi.waitFor(() => expect(dispatcher.stats().failed).toBe(1));
     expect(receiver.requests).toHaveLength(0);
     expect(dispatcher.stats()).toMatchObject({ delivered: 0, retried: 0 });
     expect(
-      lines.some((l) => l.msg === 'Webhook delivery failed; giving up' && l.reason === 'forbidden address'),
+      lines.some((l) => l.msg.startsWith('Webhook delivery failed; kept as failed') && l.reason === 'forbidden address'),
     ).toBe(true);
   });
 
   it('delivers to the operator’s WEBHOOK_URL on this host: the global webhook is not guarded', async () => {
     const receiver = await startReceiver();
     cleanups.push(receiver.close);
-    const { bus, dispatcher } = dispatcherWith({ globalUrl: receiver.url, sessionWebhook: null });
+    const { bus, dispatcher } = await dispatcherWith({ globalUrl: receiver.url, sessionWebhook: null });
     bus.publish('session.qr', 'alpha', { qr: '2@abc' });
     await receiver.received(1);
     await vi.waitFor(() => expect(dispatcher.stats().delivered).toBe(1));
@@ -113,7 +121,7 @@ describe('a session webhook is checked again at delivery, by the connection itse
     const global = await startReceiver();
     const own = await startReceiver();
     cleanups.push(global.close, own.close);
-    const { bus, dispatcher } = dispatcherWith({
+    const { bus, dispatcher } = await dispatcherWith({
       globalUrl: global.url,
       sessionWebhook: { url: own.url, events: ['*'] },
     });
@@ -126,7 +134,7 @@ describe('a session webhook is checked again at delivery, by the connection itse
   it('delivers to a private session webhook with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true', async () => {
     const receiver = await startReceiver();
     cleanups.push(receiver.close);
-    const { bus, dispatcher } = dispatcherWith({
+    const { bus, dispatcher } = await dispatcherWith({
       sessionWebhook: { url: receiver.url.replace('127.0.0.1', 'localhost'), events: ['*'] },
       allowPrivate: true,
     });
@@ -143,7 +151,7 @@ describe('a session webhook is checked again at delivery, by the connection itse
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     const port = (server.address() as { port: number }).port;
-    const { bus, dispatcher } = dispatcherWith({
+    const { bus, dispatcher } = await dispatcherWith({
       sessionWebhook: { url: `http://127.0.0.1:${port}/`, events: ['*'] },
       allowPrivate: true,
     });

@@ -76,7 +76,13 @@ beforeAll(async () => {
     processes,
     killWaitMs: 100,
   });
-  const events = createEventsRouter({ bus, logger, heartbeatMs: 60_000 });
+  // No store here: SSE replays nothing (the store has its own tests).
+  const events = createEventsRouter({
+    bus,
+    logger,
+    heartbeatMs: 60_000,
+    replay: { flush: async () => undefined, eventsAfter: async () => [] },
+  });
   closeEvents = () => events.close();
   app = createApp({
     manager,

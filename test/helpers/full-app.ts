@@ -17,8 +17,10 @@ import { createMediaRouter } from '../../src/http/routes/media.js';
 import { createMessageActionsRouter } from '../../src/http/routes/message-actions.js';
 import { createMessagesRouter } from '../../src/http/routes/messages.js';
 import { createSimulatorRouter } from '../../src/http/routes/simulator.js';
+import { createWebhooksRouter } from '../../src/http/routes/webhooks.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
+import type { DeliveryView, OutboxStats } from '../../src/store/outbox.js';
 import { createFakeManager, type FakeManager } from './fake-manager.js';
 
 export const KEY = 'test-key-with-enough-entropy-0123456789';
@@ -29,6 +31,7 @@ export interface FullApp {
   bus: EventBus;
   metrics: Metrics;
   webhookStats: WebhookStats;
+  outboxStats: OutboxStats;
   /** What the fake process table reports as our browsers. */
   browsers: ProcessInfo[];
   /** Every log line, raw. */
@@ -60,23 +63,30 @@ export const buildFullApp = (
   const webhookStats: WebhookStats = {
     delivered: 0,
     failed: 0,
-    dropped: 0,
     retried: 0,
     queued: 0,
     inFlight: 0,
   };
+  /** What the store would count: pending and failed deliveries, the oldest pending one's time. */
+  const outboxStats: OutboxStats = { pending: 0, failed: 0, oldestPendingAt: null };
   const browsers: ProcessInfo[] = [];
   const metrics = createMetrics({
     manager,
     bus,
-    webhooks: { stats: () => webhookStats },
+    webhooks: { stats: () => webhookStats, storeStats: async () => outboxStats },
     processes: { findOrphans: async () => browsers },
     sessionsRoot: '/tmp/sessions',
     logger,
     defaultMetrics: true,
     ...(options.now ? { now: options.now } : {}),
   });
-  const events = createEventsRouter({ bus, logger, maxStreamsPerKey: config.SSE_MAX_STREAMS_PER_KEY });
+  // No store here: SSE replays nothing, the outbox is empty (the store has its own tests).
+  const events = createEventsRouter({
+    bus,
+    logger,
+    maxStreamsPerKey: config.SSE_MAX_STREAMS_PER_KEY,
+    replay: { flush: async () => undefined, eventsAfter: async () => [] },
+  });
   const routers: Router[] = [
     createMessagesRouter({ manager, limits: { maxMediaBytes: 1000, mediaTimeoutMs: 1000 } }),
     createChatsRouter({ manager, logger }),
@@ -85,6 +95,7 @@ export const buildFullApp = (
     createGroupsRouter({ manager }),
     createMediaRouter({ manager, limits: { maxBytes: 1000, timeoutMs: 1000 } }),
     events,
+    createWebhooksRouter({ deliveries: oneDeadLetter() }),
     createSimulatorRouter({ manager }),
   ];
   const health = createHealthRouter({
@@ -112,6 +123,7 @@ export const buildFullApp = (
     bus,
     metrics,
     webhookStats,
+    outboxStats,
     browsers,
     logs,
     routers,
@@ -133,5 +145,33 @@ export const fullAppsClosedAfterEach = (): typeof buildFullApp => {
     const full = buildFullApp(...args);
     built.push(full);
     return full;
+  };
+};
+
+/** The outbox as the routes see it, holding one failed delivery (id 1): no store here, it has its own tests. */
+const oneDeadLetter = () => {
+  const at = '2026-01-01T00:00:00.000Z';
+  const delivery: DeliveryView = {
+    id: '1',
+    eventId: 'evt_abc_00000001',
+    eventType: 'message.received',
+    sessionId: 'alice',
+    url: 'https://hooks.example.com/in',
+    status: 'failed',
+    attempts: 10,
+    lastStatus: 500,
+    lastError: 'HTTP 500',
+    createdAt: at,
+    updatedAt: at,
+    nextAttemptAt: null,
+  };
+  return {
+    list: async () => ({ items: [{ ...delivery }], nextCursor: null }),
+    retry: async (id: number) => {
+      if (id !== 1 || delivery.status === 'pending') return undefined;
+      Object.assign(delivery, { status: 'pending', attempts: 0, nextAttemptAt: at });
+      return { ...delivery };
+    },
+    get: async (id: number) => (id === 1 ? { status: delivery.status } : undefined),
   };
 };

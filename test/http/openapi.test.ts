@@ -506,6 +506,11 @@ describe('real answers conform to the document', () => {
     await call('delete', '/sessions/ready', '/sessions/{id}');
     await call('delete', '/sessions/ready', '/sessions/{id}');
     await call('get', '/events?lastEventId=%20', '/events');
+    await call('get', '/webhooks/deliveries?status=failed', '/webhooks/deliveries');
+    await call('get', '/webhooks/deliveries?limit=0', '/webhooks/deliveries');
+    await call('post', '/webhooks/deliveries/1/retry', '/webhooks/deliveries/{id}/retry');
+    await call('post', '/webhooks/deliveries/1/retry', '/webhooks/deliveries/{id}/retry');
+    await call('post', '/webhooks/deliveries/42/retry', '/webhooks/deliveries/{id}/retry');
     await call('get', '/health/live', '/health/live', { key: null });
     await call('get', '/health/ready', '/health/ready', { key: null });
     await call('get', '/health/ready?verbose', '/health/ready');

@@ -95,7 +95,6 @@ describe('GET /metrics', () => {
     Object.assign(full.webhookStats, {
       delivered: 7,
       failed: 2,
-      dropped: 1,
       retried: 4,
       queued: 3,
       inFlight: 1,
@@ -103,7 +102,13 @@ describe('GET /metrics', () => {
     const text = await scrape(full);
     expect(sample(text, 'wa_sessions_webhook_deliveries_total{result="delivered"}')).toBe(7);
     expect(sample(text, 'wa_sessions_webhook_deliveries_total{result="failed"}')).toBe(2);
-    expect(sample(text, 'wa_sessions_webhook_deliveries_total{result="dropped"}')).toBe(1);
+    expect(text).not.toContain('result="dropped"');
+    // Pending and failed are counted in the store, so they hold across restarts.
+    Object.assign(full.outboxStats, { pending: 5, failed: 2, oldestPendingAt: Date.now() - 90_000 });
+    const stored = await scrape(full);
+    expect(sample(stored, 'wa_sessions_webhook_outbox{status="pending"}')).toBe(5);
+    expect(sample(stored, 'wa_sessions_webhook_outbox{status="failed"}')).toBe(2);
+    expect(sample(stored, 'wa_sessions_webhook_oldest_pending_seconds')).toBeGreaterThanOrEqual(90);
     expect(sample(text, 'wa_sessions_webhook_retries_total')).toBe(4);
     expect(sample(text, 'wa_sessions_webhook_pending{phase="queued"}')).toBe(3);
     expect(sample(text, 'wa_sessions_webhook_pending{phase="in_flight"}')).toBe(1);
@@ -164,7 +169,7 @@ describe('createMetrics', () => {
         manager: { list: () => [] },
         bus,
         webhooks: {
-          stats: () => ({ delivered: 0, failed: 0, dropped: 0, retried: 0, queued: 0, inFlight: 0 }),
+          stats: () => ({ delivered: 0, failed: 0, retried: 0, queued: 0, inFlight: 0 }),
         },
         processes: { findOrphans: async () => [] },
         sessionsRoot: '/tmp/sessions',

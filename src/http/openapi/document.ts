@@ -7,6 +7,8 @@ import { API_KEY_HEADER } from '../auth.js';
 import { PROBLEM_CONTENT_TYPE } from '../problem.js';
 import { type OperationSpec, operations, requestSchemas, type SchemaRef } from './operations.js';
 import {
+  deliveryListSchema,
+  deliverySchema,
   healthLiveSchema,
   healthReadySchema,
   messageSentSchema,
@@ -57,6 +59,8 @@ const responseSchemas: Record<string, z.ZodType> = {
   Group: groupSchema,
   GroupCreated: groupCreatedSchema,
   ParticipantResults: participantResultsSchema,
+  WebhookDelivery: deliverySchema,
+  WebhookDeliveryList: deliveryListSchema,
 };
 
 /**
@@ -237,6 +241,10 @@ export const buildOpenApiDocument = (options: DocumentOptions): JsonObject => {
       { name: 'Contacts', description: 'Contacts, and whether a number is on WhatsApp' },
       { name: 'Groups', description: 'Create and run groups' },
       { name: 'Events', description: 'Server-Sent Events (webhooks carry the same Event bodies)' },
+      {
+        name: 'Webhooks',
+        description: 'The durable webhook outbox: pending, failed and delivered deliveries',
+      },
       { name: 'Sandbox', description: 'Simulator controls: only with SIMULATOR=true' },
       { name: 'Operations', description: 'Health and metrics' },
       { name: 'Documentation', description: 'This document and its UI' },

@@ -26,6 +26,7 @@ import {
   scanSchema,
   stateSchema,
 } from '../routes/simulator.js';
+import { deliveriesQuerySchema } from '../routes/webhooks.js';
 
 /** A schema of components.schemas by name, or a JSON Schema written out (for non-JSON bodies). */
 export type SchemaRef = { component: string } | { json: Record<string, unknown> };
@@ -57,6 +58,7 @@ export interface OperationSpec {
     | 'Contacts'
     | 'Groups'
     | 'Events'
+    | 'Webhooks'
     | 'Sandbox'
     | 'Operations'
     | 'Documentation'
@@ -323,6 +325,29 @@ export const operations: OperationSpec[] = [
     headers: sseHeaders,
     responses: { 200: sseResponse },
     errors: { 400: ['invalid_last_event_id'], 429: ['too_many_streams'] },
+  },
+  {
+    method: 'get',
+    path: '/webhooks/deliveries',
+    operationId: 'listWebhookDeliveries',
+    summary: 'Webhook deliveries in the outbox, newest first: pending, failed (dead letters) or delivered',
+    description:
+      'Every event is written to the outbox, one delivery per receiver, before it is sent; delivered ones ' +
+      'are kept for WEBHOOK_RETENTION. Page with `cursor` (the `nextCursor` of the previous page).',
+    tag: 'Webhooks',
+    query: deliveriesQuerySchema,
+    responses: { 200: { description: 'One page of deliveries', content: json('WebhookDeliveryList') } },
+    errors: { 400: ['invalid_query'], 503: ['store_unavailable'] },
+  },
+  {
+    method: 'post',
+    path: '/webhooks/deliveries/{id}/retry',
+    operationId: 'retryWebhookDelivery',
+    summary: 'Send a failed (or delivered) webhook delivery again: back to pending, attempts reset',
+    tag: 'Webhooks',
+    pathParams: [{ name: 'id', description: 'The delivery id', schema: { type: 'string' } }],
+    responses: { 202: { description: 'Pending again', content: json('WebhookDelivery') } },
+    errors: { 404: ['delivery_not_found'], 409: ['delivery_pending'], 503: ['store_unavailable'] },
   },
   {
     method: 'get',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { qrCodeSchema, sessionSnapshotSchema, webhookSettingsSchema } from '../../domain/session.js';
 import type { SimulatorChatView, SimulatorOutboxEntry, SimulatorStatus } from '../../simulator/driver.js';
+import type { DeliveryView } from '../../store/outbox.js';
 
 /**
  * The zod form of what the routes answer, for the OpenAPI document and the conformance tests. The
@@ -52,9 +53,38 @@ const checkSchema = z.looseObject({
 export const healthReadySchema = z.object({
   status: z.literal('ready'),
   checks: z
-    .object({ config: checkSchema, dataDir: checkSchema, chrome: checkSchema })
+    .object({
+      config: checkSchema,
+      dataDir: checkSchema,
+      store: checkSchema
+        .optional()
+        .describe('The database (SQLite in DATA_DIR, or PostgreSQL) answers and takes writes'),
+      chrome: checkSchema,
+    })
     .optional()
     .describe('Only with ?verbose (and the key)'),
+});
+
+const isoTime = z.string().describe('ISO 8601');
+
+export const deliverySchema = z.object({
+  id: z.string().describe('Pass it to POST /webhooks/deliveries/{id}/retry'),
+  eventId: z.string().describe('The webhook-id header: the same on every attempt, across restarts'),
+  eventType: z.string(),
+  sessionId: z.string(),
+  url: z.string().describe('The receiver'),
+  status: z.enum(['pending', 'failed', 'delivered']).describe('failed: every attempt used (a dead letter)'),
+  attempts: z.number().int(),
+  lastStatus: z.number().int().nullable().describe("The receiver's last HTTP status, null when none"),
+  lastError: z.string().nullable().describe('Why the last attempt failed, e.g. HTTP 500, timeout'),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  nextAttemptAt: isoTime.nullable().describe('When a pending delivery is tried next'),
+});
+
+export const deliveryListSchema = z.object({
+  items: z.array(deliverySchema).describe('Newest first'),
+  nextCursor: z.string().nullable().describe('Pass as ?cursor= for the next page; null on the last'),
 });
 
 export const simulatorStatusSchema = z.object({
@@ -112,9 +142,11 @@ export const simulatorChatsSchema = z.object({
 });
 
 type Assignable<A, B> = [A] extends [B] ? true : false;
+type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const drift: [
   Assignable<SimulatorStatus, z.infer<typeof simulatorStatusSchema>>,
   Assignable<SimulatorOutboxEntry[], z.infer<typeof simulatorOutboxSchema>['messages']>,
   Assignable<SimulatorChatView[], z.infer<typeof simulatorChatsSchema>['chats']>,
-] = [true, true, true];
+  Equal<z.infer<typeof deliverySchema>, DeliveryView>,
+] = [true, true, true, true];
 void drift;

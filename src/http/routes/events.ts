@@ -1,6 +1,6 @@
 import { type Request, type Response, Router } from 'express';
 import { appError } from '../../error-catalog.js';
-import { createEventBuffer } from '../../events/sse-buffer.js';
+import { createEventBuffer, type EventBufferDeps } from '../../events/sse-buffer.js';
 import { openSseStream } from '../../events/sse-stream.js';
 import type { AnyWaEvent, EventBus } from '../../events/types.js';
 import type { Logger } from '../../logger.js';
@@ -10,10 +10,10 @@ import { parseSessionId } from '../session-id.js';
 export interface EventsRouterDeps {
   bus: EventBus;
   logger: Logger;
+  /** Last-Event-ID replay from the store's event log (src/store). */
+  replay: Pick<EventBufferDeps, 'flush' | 'eventsAfter'>;
   /** Interval of the `: ping` comment; 15 s by default. */
   heartbeatMs?: number;
-  /** Events kept for Last-Event-ID replay, all sessions together. */
-  bufferSize?: number;
   /** Unsent bytes a client may fall behind by before its stream is closed. */
   maxBufferedBytes?: number;
   /** Open streams per API key (per address when the app runs without a key); 20 by default. */
@@ -21,15 +21,14 @@ export interface EventsRouterDeps {
 }
 
 export type EventsRouter = Router & {
-  /** Ends every open stream (so the HTTP server can close) and stops buffering. */
+  /** Ends every open stream (so the HTTP server can close). */
   close(): void;
 };
 
 export const createEventsRouter = (deps: EventsRouterDeps): EventsRouter => {
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
   const maxBufferedBytes = deps.maxBufferedBytes ?? 1024 * 1024;
-  // Subscribed now, not at the first client, so a client that reconnects finds what it missed.
-  const buffer = createEventBuffer({ bus: deps.bus, size: deps.bufferSize ?? 1000 });
+  const buffer = createEventBuffer(deps.replay);
   const maxStreams = deps.maxStreamsPerKey ?? 20;
   const open = new Set<() => void>();
   /** Open streams per holder; an entry leaves when its last stream closes. */
@@ -81,7 +80,6 @@ export const createEventsRouter = (deps: EventsRouterDeps): EventsRouter => {
     close() {
       for (const end of open) end();
       open.clear();
-      buffer.close();
     },
   });
 };
