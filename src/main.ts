@@ -1,10 +1,10 @@
-import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
+import { accessSync, chmodSync, constants as fsConstants, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { resolveApiKey } from './api-key.js';
 import { createBrowserProcesses } from './browser/browser-processes.js';
 import { resolveChrome } from './browser/chrome.js';
-import { defaultChromeArgs, libraryDefaultChromeArgs } from './browser/chrome-flags.js';
+import { chromeArgsFor } from './browser/chrome-flags.js';
 import { reapOrphans } from './browser/orphans.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { toError } from './errors.js';
@@ -42,9 +42,14 @@ const fail = (message: string): never => {
   process.exit(1);
 };
 
-const ensureWritableDir = (dir: string): void => {
+/**
+ * DATA_DIR holds every WhatsApp login (the browser profiles) and the API key: only the server's user
+ * may enter it, whatever mode an earlier version or a volume mount gave it.
+ */
+const ensurePrivateDir = (dir: string): void => {
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
     accessSync(dir, fsConstants.W_OK);
   } catch (err) {
     fail(`DATA_DIR=${dir} is not a writable folder: ${toError(err).message}`);
@@ -73,7 +78,10 @@ const run = async (): Promise<void> => {
     throw err;
   }
   const logger: Logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
-  ensureWritableDir(config.dataDir);
+  // Everything the server and its browsers create (profiles, caches, the trash) is private to this
+  // user: folders 0700, files 0600. Chromium inherits the umask.
+  process.umask(0o077);
+  ensurePrivateDir(config.dataDir);
   const apiKey = await resolveApiKey({
     configured: config.API_KEY,
     dataDir: config.dataDir,
@@ -113,10 +121,12 @@ const run = async (): Promise<void> => {
   const clientFactory = createWwebjsClientFactory({
     executablePath: chrome.found ? chrome.executablePath : '',
     headless: chrome.found ? chrome.headless : 'shell',
-    args: [
-      ...(config.CHROME_FLAGS_PRESET === 'library' ? libraryDefaultChromeArgs : defaultChromeArgs),
-      ...config.CHROME_ARGS,
-    ],
+    args: chromeArgsFor({
+      preset: config.CHROME_FLAGS_PRESET,
+      sandbox: config.CHROME_SANDBOX,
+      extra: config.CHROME_ARGS,
+    }),
+    env: config.browserEnv,
     protocolTimeoutMs: config.PROTOCOL_TIMEOUT_MS,
     launchTimeoutMs: config.LAUNCH_TIMEOUT_MS,
     logger,
