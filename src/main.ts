@@ -7,6 +7,7 @@ import { resolveChrome } from './browser/chrome.js';
 import { chromeArgsFor } from './browser/chrome-flags.js';
 import { reapOrphans } from './browser/orphans.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
 import { toError } from './errors.js';
 import { createEventBus } from './events/bus.js';
 import { createWebhookDispatcher } from './events/webhook-dispatcher.js';
@@ -82,6 +83,18 @@ const run = async (): Promise<void> => {
   // user: folders 0700, files 0600. Chromium inherits the umask.
   process.umask(0o077);
   ensurePrivateDir(config.dataDir);
+  const lock = await acquireDataDirLock(config.dataDir);
+  if (!lock.acquired) {
+    return fail(
+      `DATA_DIR=${config.dataDir} is in use by another wa-sessions server (pid ${lock.holderPid}): ` +
+        'stop it first, or give this server its own DATA_DIR',
+    );
+  }
+  // Every way out (exit 0 after a shutdown, exit 1 on a fatal error) releases it; a kill -9 leaves a
+  // lock whose pid is gone, which the next start takes over.
+  process.on('exit', lock.release);
+  if (lock.tookOverFrom !== null)
+    logger.warn({ pid: lock.tookOverFrom }, 'Took over the DATA_DIR lock of a server that is gone');
   const apiKey = await resolveApiKey({
     configured: config.API_KEY,
     dataDir: config.dataDir,
@@ -103,6 +116,12 @@ const run = async (): Promise<void> => {
   const bus = createEventBus({ logger });
   const processes = createBrowserProcesses({ logger });
   const folders = createAuthFolders({ dataDir: config.dataDir, logger });
+  const reaping = {
+    processes,
+    sessionsRoot: folders.root,
+    chromePath: chrome.found ? chrome.executablePath : null,
+    logger,
+  };
   // The library keeps the WhatsApp Web page it ran in a local cache, by default ./.wwebjs_cache in
   // the working directory (read-only in the image): always point it under DATA_DIR.
   const web = config.SIMULATOR
@@ -201,7 +220,7 @@ const run = async (): Promise<void> => {
       }
       // Whatever is left — a browser that did not close in time, or one still launching for a
       // session that was torn down — is ours (its profile is under DATA_DIR): it must not outlive us.
-      await reapOrphans({ processes, folders, logger, killWaitMs: 500 }).catch((err: unknown) =>
+      await reapOrphans({ ...reaping, killWaitMs: 500 }).catch((err: unknown) =>
         logger.error({ err: toError(err) }, 'Could not kill the browsers left at shutdown'),
       );
       webhooks.close();
@@ -234,7 +253,7 @@ const run = async (): Promise<void> => {
   }
 
   // Before the first request: a session created now must not be taken for an orphan and killed.
-  await reapOrphans({ processes, folders, logger, killWaitMs: 5000 });
+  await reapOrphans({ ...reaping, killWaitMs: 5000 });
   try {
     await listen(http, config);
   } catch (err) {
