@@ -89,6 +89,10 @@ const schema = z.object({
   HEADLESS: z.enum(['shell', 'new'], { message: 'accepts shell or new' }).optional(),
   WA_WEB_VERSION: optionalString,
   WA_WEB_CACHE_DIR: optionalString,
+  // Automatic restarts of a FAILED session (launch or navigation failure, start timeout, a crashed
+  // browser): this many in a row at most (0 = off), the first after about RESTART_BACKOFF_MS.
+  RESTART_MAX_ATTEMPTS: int(5, 0, 1000),
+  RESTART_BACKOFF_MS: int(2000, 100, 600_000),
   RESTORE_ON_START: bool(true),
   RESTORE_CONCURRENCY: int(2, 1, 64),
   MAX_SESSIONS: int(100, 1, 10_000),

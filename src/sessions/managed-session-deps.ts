@@ -8,7 +8,12 @@ import type { ClientFactory, SessionClient } from './types.js';
 /** What a ManagedSession is given by the registry that opens it (manager.ts). */
 export type ManagedSessionConfig = Pick<
   Config,
-  'AUTO_CLEANUP_ON_LOGOUT' | 'LOGOUT_CLEANUP_DELAY_MS' | 'LOGOUT_TIMEOUT_MS' | 'INIT_TIMEOUT_MS'
+  | 'AUTO_CLEANUP_ON_LOGOUT'
+  | 'LOGOUT_CLEANUP_DELAY_MS'
+  | 'LOGOUT_TIMEOUT_MS'
+  | 'INIT_TIMEOUT_MS'
+  | 'RESTART_MAX_ATTEMPTS'
+  | 'RESTART_BACKOFF_MS'
 >;
 
 export interface ManagedSessionDeps {
@@ -16,6 +21,8 @@ export interface ManagedSessionDeps {
   logger: Logger;
   bus: EventBus;
   now: () => Date;
+  /** The jitter of automatic restarts: a number in [0, 1). */
+  random: () => number;
   clientFactory: ClientFactory;
   folders: AuthFolders;
   guard: FolderGuard;

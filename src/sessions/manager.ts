@@ -25,6 +25,8 @@ export type ManagerConfig = Pick<
   | 'PROTOCOL_TIMEOUT_MS'
   | 'RESTORE_CONCURRENCY'
   | 'MAX_SESSIONS'
+  | 'RESTART_MAX_ATTEMPTS'
+  | 'RESTART_BACKOFF_MS'
 >;
 
 export interface SessionManagerDeps {
@@ -37,6 +39,8 @@ export interface SessionManagerDeps {
   /** Set when no Chromium was found: creating a session answers 503 with this text. */
   browserMissing?: string | null;
   now?: () => Date;
+  /** The jitter of automatic restarts (Math.random unless a test fixes it). */
+  random?: () => number;
   /** How long to wait for a killed browser's processes to be gone. */
   killWaitMs?: number;
   /** How often folders that could not be removed are tried again. */
@@ -87,6 +91,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
         logger,
         bus,
         now,
+        random: deps.random ?? Math.random,
         clientFactory: deps.clientFactory,
         folders,
         guard,

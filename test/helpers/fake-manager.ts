@@ -87,6 +87,7 @@ export const createFakeManager = (): FakeManager => {
     reason: null,
     me: null,
     hasQr: false,
+    restart: null,
     createdAt: FIXED_TIME,
     updatedAt: FIXED_TIME,
     disconnectedAt: null,
