@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import express from 'express';
@@ -93,6 +94,8 @@ const schema = z.object({
   // browser): this many in a row at most (0 = off), the first after about RESTART_BACKOFF_MS.
   RESTART_MAX_ATTEMPTS: int(5, 0, 1000),
   RESTART_BACKOFF_MS: int(2000, 100, 600_000),
+  // Browsers launching at once (a launch is CPU-bound): by default one per core.
+  LAUNCH_CONCURRENCY: int(Math.max(1, availableParallelism()), 1, 256),
   RESTORE_ON_START: bool(true),
   RESTORE_CONCURRENCY: int(2, 1, 64),
   MAX_SESSIONS: int(100, 1, 10_000),

@@ -3,6 +3,7 @@ import type { EventBus } from '../events/types.js';
 import type { Logger } from '../logger.js';
 import type { AuthFolders } from './auth-folders.js';
 import type { FolderGuard } from './folder-guard.js';
+import type { LaunchQueue } from './launch-queue.js';
 import type { ClientFactory, SessionClient } from './types.js';
 
 /** What a ManagedSession is given by the registry that opens it (manager.ts). */
@@ -26,6 +27,8 @@ export interface ManagedSessionDeps {
   clientFactory: ClientFactory;
   folders: AuthFolders;
   guard: FolderGuard;
+  /** LAUNCH_CONCURRENCY: every session's browser launch waits here for a slot. */
+  launches: LaunchQueue;
   /** Closes a client and makes sure its browser is gone; never throws (client-closer.ts). */
   closeClient: (sessionId: string, log: Logger, client: SessionClient) => Promise<void>;
   /** Runs `work` under this session id's lock (the registry's). */

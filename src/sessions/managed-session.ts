@@ -102,11 +102,10 @@ export class ManagedSession {
     const settled = (): void => {
       if (this.stopWaitingForInit === stopWaiting) this.stopWaitingForInit = null;
     };
-    const initializing = withTimeout(
-      Promise.race([client.initialize(), released]),
-      config.INIT_TIMEOUT_MS,
-      'initialize()',
-    ).then(settled, (err: unknown) => {
+    const launch = this.deps.launches.run(released, () =>
+      withTimeout(Promise.race([client.initialize(), released]), config.INIT_TIMEOUT_MS, 'initialize()'),
+    );
+    const initializing = launch.then(settled, (err: unknown) => {
       settled();
       this.onInitFailed(generation, err);
     });

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { AuthFolders } from './auth-folders.js';
 import { createFolderGuard } from './folder-guard.js';
 import { KeyedLock } from './keyed-lock.js';
+import { LaunchQueue } from './launch-queue.js';
 import { ManagedSession } from './managed-session.js';
 import { restoreSessions } from './restore.js';
 import { createSessionActions } from './session-actions.js';
@@ -27,6 +28,7 @@ export type ManagerConfig = Pick<
   | 'MAX_SESSIONS'
   | 'RESTART_MAX_ATTEMPTS'
   | 'RESTART_BACKOFF_MS'
+  | 'LAUNCH_CONCURRENCY'
 >;
 
 export interface SessionManagerDeps {
@@ -63,6 +65,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
   const sessions = new Map<string, ManagedSession>();
   const lock = new KeyedLock();
   const guard = createFolderGuard(folders);
+  const launches = new LaunchQueue(config.LAUNCH_CONCURRENCY);
   const actions = createSessionActions(config);
   const closeClient = createClientCloser({
     processes: deps.processes,
@@ -95,6 +98,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
         clientFactory: deps.clientFactory,
         folders,
         guard,
+        launches,
         closeClient,
         exclusive: (work) => lock.run(id, work),
         isListed: () => sessions.get(id) === session,

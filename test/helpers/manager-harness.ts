@@ -42,6 +42,7 @@ export const defaultManagerConfig: ManagerConfig = {
   // Off unless a test is about them: the other tests prove what a failure alone does.
   RESTART_MAX_ATTEMPTS: 0,
   RESTART_BACKOFF_MS: 1000,
+  LAUNCH_CONCURRENCY: 100,
 };
 
 const levelNames: Record<number, string> = {
