@@ -109,7 +109,7 @@ export const resolveApiKey = async (input: ResolveApiKeyInput): Promise<Resolved
     if (!isErrno(err, 'ENOENT')) throw err;
   }
   const key = randomBytes(32).toString('base64url');
-  await mkdir(input.dataDir, { recursive: true });
+  await mkdir(input.dataDir, { recursive: true, mode: 0o700 });
   // Written whole under a temporary name, then linked into place: link() fails if the file exists,
   // so two instances starting on one volume agree on one key, and no reader sees a half-written file.
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;

@@ -1,8 +1,10 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import express from 'express';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
+import { pickBrowserEnv } from './browser/browser-env.js';
 import { SESSION_ID_PATTERN } from './domain/session-id.js';
 import { webhookUrlProblem } from './domain/webhook-url.js';
 
@@ -104,10 +106,27 @@ const schema = z.object({
   CHROME_ARGS: z
     .string()
     .default('')
-    .transform((v) => v.split(/\s+/).filter((arg) => arg !== '')),
+    .transform((v, ctx) => {
+      const args = v.split(/\s+/).filter((arg) => arg !== '');
+      // DevTools runs over a pipe: a debugging port or address would open every session to any
+      // local user (and puppeteer would drop the pipe for it).
+      if (args.some((arg) => arg.startsWith('--remote-debugging-'))) {
+        ctx.addIssue({ code: 'custom', message: 'accepts Chromium flags but no --remote-debugging-*' });
+        return z.NEVER;
+      }
+      return args;
+    }),
+  // Chromium's own sandbox around renderers; needs a non-root user (see README "Chromium").
+  CHROME_SANDBOX: bool(false),
   HEADLESS: z.enum(['shell', 'new'], { message: 'accepts shell or new' }).optional(),
   WA_WEB_VERSION: optionalString,
   WA_WEB_CACHE_DIR: optionalString,
+  // Automatic restarts of a FAILED session (launch or navigation failure, start timeout, a crashed
+  // browser): this many in a row at most (0 = off), the first after about RESTART_BACKOFF_MS.
+  RESTART_MAX_ATTEMPTS: int(5, 0, 1000),
+  RESTART_BACKOFF_MS: int(2000, 100, 600_000),
+  // Browsers launching at once (a launch is CPU-bound): by default one per core.
+  LAUNCH_CONCURRENCY: int(Math.max(1, availableParallelism()), 1, 256),
   RESTORE_ON_START: bool(true),
   RESTORE_CONCURRENCY: int(2, 1, 64),
   MAX_SESSIONS: int(100, 1, 10_000),
@@ -214,6 +233,8 @@ export type Config = z.infer<typeof schema> & {
   readonly dataDir: string;
   /** The PATH to look Chromium up in. */
   readonly pathEnv: string | undefined;
+  /** The allow-listed environment every Chromium gets: none of the server's secrets. */
+  readonly browserEnv: Readonly<Record<string, string>>;
 };
 
 const secretSettings: ReadonlySet<string> = new Set(['API_KEY', 'WEBHOOK_SECRET', 'DATABASE_URL']);
@@ -241,7 +262,12 @@ export const loadConfig = (env: NodeJS.ProcessEnv = readProcessEnv()): Config =>
     });
     throw new ConfigError(lines.join('\n'));
   }
-  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR), pathEnv: env.PATH };
+  return {
+    ...parsed.data,
+    dataDir: path.resolve(parsed.data.DATA_DIR),
+    pathEnv: env.PATH,
+    browserEnv: pickBrowserEnv(env),
+  };
 };
 
 /** Loads `.env` or ENV_FILE (without overriding the real environment) and returns the environment. */

@@ -1,12 +1,13 @@
-import { accessSync, constants as fsConstants, mkdirSync } from 'node:fs';
+import { accessSync, chmodSync, constants as fsConstants, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { apiKeyFingerprint, apiKeyStrength, MIN_API_KEY_LENGTH, resolveApiKey } from './api-key.js';
 import { createBrowserProcesses } from './browser/browser-processes.js';
 import { resolveChrome } from './browser/chrome.js';
-import { defaultChromeArgs, libraryDefaultChromeArgs } from './browser/chrome-flags.js';
+import { chromeArgsFor } from './browser/chrome-flags.js';
 import { reapOrphans } from './browser/orphans.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
 import { toError } from './errors.js';
 import { createEventBus, nextRun } from './events/bus.js';
 import { createWebhookDispatcher } from './events/webhook-dispatcher.js';
@@ -52,9 +53,14 @@ const fail = (message: string): never => {
   process.exit(1);
 };
 
-const ensureWritableDir = (dir: string): void => {
+/**
+ * DATA_DIR holds every WhatsApp login (the browser profiles) and the API key: only the server's user
+ * may enter it, whatever mode an earlier version or a volume mount gave it.
+ */
+const ensurePrivateDir = (dir: string): void => {
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
     accessSync(dir, fsConstants.W_OK);
   } catch (err) {
     fail(`DATA_DIR=${dir} is not a writable folder: ${toError(err).message}`);
@@ -83,7 +89,22 @@ const run = async (): Promise<void> => {
     throw err;
   }
   const logger: Logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
-  ensureWritableDir(config.dataDir);
+  // Everything the server and its browsers create (profiles, caches, the trash) is private to this
+  // user: folders 0700, files 0600. Chromium inherits the umask.
+  process.umask(0o077);
+  ensurePrivateDir(config.dataDir);
+  const lock = await acquireDataDirLock(config.dataDir);
+  if (!lock.acquired) {
+    return fail(
+      `DATA_DIR=${config.dataDir} is in use by another wa-sessions server (pid ${lock.holderPid}): ` +
+        'stop it first, or give this server its own DATA_DIR',
+    );
+  }
+  // Every way out (exit 0 after a shutdown, exit 1 on a fatal error) releases it; a kill -9 leaves a
+  // lock whose pid is gone, which the next start takes over.
+  process.on('exit', lock.release);
+  if (lock.tookOverFrom !== null)
+    logger.warn({ pid: lock.tookOverFrom }, 'Took over the DATA_DIR lock of a server that is gone');
   const apiKey = await resolveApiKey({
     configured: config.API_KEY,
     dataDir: config.dataDir,
@@ -124,6 +145,12 @@ const run = async (): Promise<void> => {
   }
   // Event ids of this run sort after every id stored, so Last-Event-ID resumes across restarts.
   const bus = createEventBus({ logger, run: nextRun(await store.outbox.lastRun()) });
+  const reaping = {
+    processes,
+    sessionsRoot: folders.root,
+    chromePath: chrome.found ? chrome.executablePath : null,
+    logger,
+  };
   // The library keeps the WhatsApp Web page it ran in a local cache, by default ./.wwebjs_cache in
   // the working directory (read-only in the image): always point it under DATA_DIR.
   const web = config.SIMULATOR
@@ -142,10 +169,12 @@ const run = async (): Promise<void> => {
   const clientFactory = createWwebjsClientFactory({
     executablePath: chrome.found ? chrome.executablePath : '',
     headless: chrome.found ? chrome.headless : 'shell',
-    args: [
-      ...(config.CHROME_FLAGS_PRESET === 'library' ? libraryDefaultChromeArgs : defaultChromeArgs),
-      ...config.CHROME_ARGS,
-    ],
+    args: chromeArgsFor({
+      preset: config.CHROME_FLAGS_PRESET,
+      sandbox: config.CHROME_SANDBOX,
+      extra: config.CHROME_ARGS,
+    }),
+    env: config.browserEnv,
     protocolTimeoutMs: config.PROTOCOL_TIMEOUT_MS,
     launchTimeoutMs: config.LAUNCH_TIMEOUT_MS,
     logger,
@@ -271,7 +300,7 @@ const run = async (): Promise<void> => {
       }
       // Whatever is left — a browser that did not close in time, or one still launching for a
       // session that was torn down — is ours (its profile is under DATA_DIR): it must not outlive us.
-      await reapOrphans({ processes, folders, logger, killWaitMs: 500 }).catch((err: unknown) =>
+      await reapOrphans({ ...reaping, killWaitMs: 500 }).catch((err: unknown) =>
         logger.error({ err: toError(err) }, 'Could not kill the browsers left at shutdown'),
       );
       // What is left of SHUTDOWN_TIMEOUT_MS for deliveries in flight; then every result and event is written.
@@ -309,7 +338,7 @@ const run = async (): Promise<void> => {
   }
 
   // Before the first request: a session created now must not be taken for an orphan and killed.
-  await reapOrphans({ processes, folders, logger, killWaitMs: 5000 });
+  await reapOrphans({ ...reaping, killWaitMs: 5000 });
   try {
     await listen(http, config);
   } catch (err) {

@@ -13,7 +13,8 @@
  * browser): not used.
  */
 export const defaultChromeArgs: readonly string[] = [
-  // Root in a container cannot use Chromium's sandbox; the container is the sandbox.
+  // Root in a container cannot use Chromium's sandbox (it needs user namespaces or a setuid helper);
+  // CHROME_SANDBOX=true keeps it, for a server run as a non-root user: see README "Chromium".
   '--no-sandbox',
   // Docker gives /dev/shm 64 MB; Chromium then crashes tabs. /tmp has no such limit.
   '--disable-dev-shm-usage',
@@ -43,3 +44,20 @@ export const defaultChromeArgs: readonly string[] = [
  * --disable-blink-features=AutomationControlled (and a user agent) to whatever it is given.
  */
 export const libraryDefaultChromeArgs: readonly string[] = ['--no-sandbox'];
+
+/** Flags that only make sense without the sandbox: Chromium refuses --no-zygote with it on. */
+const sandboxOffOnly: ReadonlySet<string> = new Set(['--no-sandbox', '--no-zygote']);
+
+/**
+ * The flags a session's Chromium is launched with: the preset, minus what the sandbox forbids when
+ * it is kept, plus CHROME_ARGS. DevTools goes over a pipe (puppeteer `pipe: true`), never a port.
+ */
+export const chromeArgsFor = (settings: {
+  preset: 'lean' | 'library';
+  sandbox: boolean;
+  extra: readonly string[];
+}): string[] => {
+  const base = settings.preset === 'library' ? libraryDefaultChromeArgs : defaultChromeArgs;
+  const kept = settings.sandbox ? base.filter((arg) => !sandboxOffOnly.has(arg)) : [...base];
+  return [...kept, ...settings.extra];
+};

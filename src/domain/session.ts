@@ -41,6 +41,21 @@ export const qrCodeSchema = z.object({
 });
 export type QrCode = z.infer<typeof qrCodeSchema>;
 
+export const restartInfoSchema = z
+  .object({
+    attempt: z
+      .number()
+      .int()
+      .describe('Which automatic restart is scheduled: 1 for the first since the session was last stable'),
+    maxAttempts: z
+      .number()
+      .int()
+      .describe('RESTART_MAX_ATTEMPTS: past it the session stays FAILED with reason RESTART_LIMIT'),
+    nextAttemptAt: isoTime.describe('When it runs (exponential backoff with jitter)'),
+  })
+  .describe('A FAILED session that will be started again automatically');
+export type RestartInfo = z.infer<typeof restartInfoSchema>;
+
 export const sessionSnapshotSchema = z.object({
   id: z.string(),
   state: sessionStateSchema,
@@ -51,5 +66,8 @@ export const sessionSnapshotSchema = z.object({
   updatedAt: isoTime,
   disconnectedAt: isoTime.nullable(),
   webhook: webhookSettingsSchema.nullable(),
+  restart: restartInfoSchema
+    .nullable()
+    .describe('Set while an automatic restart of a FAILED session is pending'),
 });
 export type SessionSnapshot = z.infer<typeof sessionSnapshotSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { incomingMessageSchema } from '../domain/message.js';
-import { sessionStateSchema as sessionState } from '../domain/session.js';
+import { restartInfoSchema, sessionStateSchema as sessionState } from '../domain/session.js';
 
 /**
  * Every event's payload, written once: types.ts infers the types the publishers compile against
@@ -21,6 +21,9 @@ export const eventPayloadSchemas = {
     state: sessionState,
     previous: sessionState.nullable(),
     reason: z.string().nullable().describe('Why the state changed, e.g. the library disconnect reason'),
+    restart: restartInfoSchema
+      .optional()
+      .describe('On a change to FAILED: the automatic restart that is scheduled, absent when none is'),
   }),
   'session.qr': z.object({ qr: z.string().describe('The raw QR string, to render as a QR code') }),
   'session.removed': z.object({ reason: z.string() }),

@@ -17,7 +17,7 @@ export const nodeFolderOps: FolderOps = {
   rm: (target) => fs.rm(target, { recursive: true, force: true }),
   rename: (from, to) => fs.rename(from, to),
   mkdir: async (target) => {
-    await fs.mkdir(target, { recursive: true });
+    await fs.mkdir(target, { recursive: true, mode: 0o700 });
   },
   readdir: async (target) => {
     try {
@@ -186,7 +186,7 @@ export const createAuthFolders = (deps: {
         await fs.rm(target, { force: true });
         return;
       }
-      await fs.mkdir(folder, { recursive: true });
+      await fs.mkdir(folder, { recursive: true, mode: 0o700 });
       // Written then renamed, so a crash mid-write never leaves half a file to restore from.
       await fs.writeFile(`${target}.tmp`, JSON.stringify(meta), { mode: 0o600 });
       await fs.rename(`${target}.tmp`, target);

@@ -3,13 +3,19 @@ import type { EventBus } from '../events/types.js';
 import type { Logger } from '../logger.js';
 import type { AuthFolders } from './auth-folders.js';
 import type { FolderGuard } from './folder-guard.js';
+import type { LaunchQueue } from './launch-queue.js';
 import type { SessionRecords } from './session-records.js';
 import type { ClientFactory, SessionClient } from './types.js';
 
 /** What a ManagedSession is given by the registry that opens it (manager.ts). */
 export type ManagedSessionConfig = Pick<
   Config,
-  'AUTO_CLEANUP_ON_LOGOUT' | 'LOGOUT_CLEANUP_DELAY_MS' | 'LOGOUT_TIMEOUT_MS' | 'INIT_TIMEOUT_MS'
+  | 'AUTO_CLEANUP_ON_LOGOUT'
+  | 'LOGOUT_CLEANUP_DELAY_MS'
+  | 'LOGOUT_TIMEOUT_MS'
+  | 'INIT_TIMEOUT_MS'
+  | 'RESTART_MAX_ATTEMPTS'
+  | 'RESTART_BACKOFF_MS'
 >;
 
 export interface ManagedSessionDeps {
@@ -17,9 +23,13 @@ export interface ManagedSessionDeps {
   logger: Logger;
   bus: EventBus;
   now: () => Date;
+  /** The jitter of automatic restarts: a number in [0, 1). */
+  random: () => number;
   clientFactory: ClientFactory;
   folders: AuthFolders;
   guard: FolderGuard;
+  /** LAUNCH_CONCURRENCY: every session's browser launch waits here for a slot. */
+  launches: LaunchQueue;
   /** Closes a client and makes sure its browser is gone; never throws (client-closer.ts). */
   closeClient: (sessionId: string, log: Logger, client: SessionClient) => Promise<void>;
   /** Runs `work` under this session id's lock (the registry's). */

@@ -2,6 +2,7 @@ import { parseDisconnectReason, type RemovalReason } from '../domain/reasons.js'
 import { toError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { withTimeout } from '../timeout.js';
+import { AutoRestart } from './auto-restart.js';
 import { STARTED_STATES, wireClientEvents } from './client-events.js';
 import { afterDisconnect } from './disconnect-policy.js';
 import type { ManagedSessionDeps } from './managed-session-deps.js';
@@ -28,6 +29,8 @@ export class ManagedSession {
   private credentialsDead = false;
   /** Ends the wait on the current client's initialize() when that client is released. */
   private stopWaitingForInit: (() => void) | null = null;
+  /** FAILED → restarted later, with backoff; cancelled whenever anything else acts on the session. */
+  private readonly autoRestart: AutoRestart;
 
   constructor(
     private readonly deps: ManagedSessionDeps,
@@ -37,6 +40,16 @@ export class ManagedSession {
     restored?: { state: 'STOPPED'; createdAt: Date; updatedAt: Date },
   ) {
     this.record = new Session(id, { logger: deps.logger, bus: deps.bus, now: deps.now }, webhook, restored);
+    this.autoRestart = new AutoRestart({
+      ...deps,
+      record: this.record, // Whatever acted on it meanwhile (stop, delete, a start by hand) wins:
+      restart: () =>
+        deps.exclusive(async () => {
+          if (this.record.state !== 'FAILED' || !deps.isListed()) return false;
+          await this.restart(undefined, true);
+          return true;
+        }),
+    });
   }
 
   get id(): string {
@@ -93,11 +106,10 @@ export class ManagedSession {
     const settled = (): void => {
       if (this.stopWaitingForInit === stopWaiting) this.stopWaitingForInit = null;
     };
-    const initializing = withTimeout(
-      Promise.race([client.initialize(), released]),
-      config.INIT_TIMEOUT_MS,
-      'initialize()',
-    ).then(settled, (err: unknown) => {
+    const launch = this.deps.launches.run(released, () =>
+      withTimeout(Promise.race([client.initialize(), released]), config.INIT_TIMEOUT_MS, 'initialize()'),
+    );
+    const initializing = launch.then(settled, (err: unknown) => {
       settled();
       this.onInitFailed(generation, err);
     });
@@ -105,9 +117,14 @@ export class ManagedSession {
     return { initializing };
   }
 
-  /** Starts a DISCONNECTED, STOPPED or FAILED session again, on fresh credentials if its are dead. */
-  async restart(webhook: WebhookSettings | null | undefined): Promise<{ initializing: Promise<void> }> {
+  /** Starts a DISCONNECTED, STOPPED or FAILED session again (fresh credentials if its are dead). */
+  async restart(
+    webhook: WebhookSettings | null | undefined,
+    automatic = false,
+  ): Promise<{ initializing: Promise<void> }> {
     this.cancelPendingTeardown();
+    // A start by hand starts the count of automatic restarts over.
+    this.autoRestart.cancel(!automatic);
     await this.release();
     if (this.credentialsDead) await this.dropCredentials();
     const next = webhook !== undefined ? webhook : this.record.webhook;
@@ -121,7 +138,7 @@ export class ManagedSession {
     } catch (err) {
       // start() refused (folder_locked) or failed before any client existed: without this the
       // session would stay STARTING with no client, and every later create would be 409.
-      this.record.transition('FAILED', toError(err).message);
+      this.autoRestart.fail(toError(err).message);
       throw err;
     }
   }
@@ -142,6 +159,7 @@ export class ManagedSession {
    * out of the registry, `session.removed` published. Never throws.
    */
   async teardown(reason: RemovalReason): Promise<void> {
+    this.autoRestart.end();
     this.cancelPendingTeardown();
     if (this.record.state !== 'CLOSING') this.record.transition('CLOSING', reason);
     try {
@@ -161,6 +179,7 @@ export class ManagedSession {
   /** Closes the browser, keeps the folder (unless its credentials are dead): STOPPED. */
   async stop(): Promise<SessionSnapshot> {
     this.cancelPendingTeardown();
+    this.autoRestart.cancel();
     if (this.record.state === 'STOPPED') return this.snapshot();
     // Registry first: a stop that cannot be written (503) leaves the session running.
     await this.deps.records?.save(this.id, { desired: 'stopped', webhook: this.record.webhook });
@@ -177,6 +196,7 @@ export class ManagedSession {
   async delete(): Promise<void> {
     // Registry first: a delete that cannot be written (503) leaves the session as it was.
     await this.deps.records?.remove(this.id);
+    this.autoRestart.cancel();
     const client = this.client;
     const connected = this.record.state === 'READY';
     this.record.transition('CLOSING', 'DELETED');
@@ -193,6 +213,7 @@ export class ManagedSession {
 
   /** Server shutdown: closes the client without logging out; a LOGOUT still pending is finished. */
   async shutdown(): Promise<void> {
+    this.autoRestart.end();
     this.cancelPendingTeardown();
     if (this.credentialsDead) {
       // Its cleanup was still waiting: finish it, or the next start would restore dead credentials.
@@ -261,16 +282,14 @@ export class ManagedSession {
         await this.teardown('LOGOUT');
         this.log.info(`Session ${this.id} cleaned up`);
       })
-      .catch((err: unknown) => {
-        this.log.error({ err: toError(err) }, 'Cleanup failed');
-      });
+      .catch((err: unknown) => this.log.error({ err: toError(err) }, 'Cleanup failed'));
   }
 
   private onBrowserExited(generation: number): void {
     const { state } = this.record;
     if (this.generation !== generation || !liveStates.has(state)) return;
     this.log.error({ state }, `Browser of session ${this.id} exited unexpectedly`);
-    this.record.transition('FAILED', 'BROWSER_EXITED');
+    this.autoRestart.fail('BROWSER_EXITED');
     this.releaseAfterFailure(generation, 'Release after browser exit failed');
   }
 
@@ -281,7 +300,7 @@ export class ManagedSession {
       return;
     }
     this.log.error({ err: error }, `Session ${this.id} failed to start: ${error.message}`);
-    this.record.transition('FAILED', error.message);
+    this.autoRestart.fail(error.message);
     this.releaseAfterFailure(generation, 'Release after a failed start failed');
   }
 

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { AuthFolders } from './auth-folders.js';
 import { createFolderGuard } from './folder-guard.js';
 import { KeyedLock } from './keyed-lock.js';
+import { LaunchQueue } from './launch-queue.js';
 import { ManagedSession } from './managed-session.js';
 import { restoreSessions } from './restore.js';
 import { createSessionActions } from './session-actions.js';
@@ -26,6 +27,9 @@ export type ManagerConfig = Pick<
   | 'PROTOCOL_TIMEOUT_MS'
   | 'RESTORE_CONCURRENCY'
   | 'MAX_SESSIONS'
+  | 'RESTART_MAX_ATTEMPTS'
+  | 'RESTART_BACKOFF_MS'
+  | 'LAUNCH_CONCURRENCY'
 >;
 
 export interface SessionManagerDeps {
@@ -38,6 +42,8 @@ export interface SessionManagerDeps {
   /** Set when no Chromium was found: creating a session answers 503 with this text. */
   browserMissing?: string | null;
   now?: () => Date;
+  /** The jitter of automatic restarts (Math.random unless a test fixes it). */
+  random?: () => number;
   /** How long to wait for a killed browser's processes to be gone. */
   killWaitMs?: number;
   /** How often folders that could not be removed are tried again. */
@@ -65,6 +71,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
   const sessions = new Map<string, ManagedSession>();
   const lock = new KeyedLock();
   const guard = createFolderGuard(folders);
+  const launches = new LaunchQueue(config.LAUNCH_CONCURRENCY);
   const actions = createSessionActions(config);
   const closeClient = createClientCloser({
     processes: deps.processes,
@@ -97,9 +104,11 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
         logger,
         bus,
         now,
+        random: deps.random ?? Math.random,
         clientFactory: deps.clientFactory,
         folders,
         guard,
+        launches,
         closeClient,
         exclusive: (work) => lock.run(id, work),
         isListed: () => sessions.get(id) === session,

@@ -1,3 +1,4 @@
+import type { RestartInfo } from '../domain/session.js';
 import type { EventBus } from '../events/types.js';
 import type { Logger } from '../logger.js';
 import { canTransition } from './state-machine.js';
@@ -19,6 +20,8 @@ export class Session {
   readonly createdAt: Date;
   updatedAt: Date;
   disconnectedAt: Date | null = null;
+  /** The automatic restart scheduled while FAILED (set just before the change to FAILED); else null. */
+  restart: RestartInfo | null = null;
 
   constructor(
     id: string,
@@ -58,8 +61,14 @@ export class Session {
     this.updatedAt = this.deps.now();
     if (to === 'DISCONNECTED') this.disconnectedAt = this.updatedAt;
     if (to !== 'QR') this.qr = null;
+    if (to !== 'FAILED') this.restart = null;
     this.log.debug({ from, to, reason }, 'Session state changed');
-    this.deps.bus.publish('session.status', this.id, { state: to, previous: from, reason });
+    this.deps.bus.publish('session.status', this.id, {
+      state: to,
+      previous: from,
+      reason,
+      ...(this.restart ? { restart: this.restart } : {}),
+    });
     return true;
   }
 
@@ -74,6 +83,7 @@ export class Session {
       updatedAt: this.updatedAt.toISOString(),
       disconnectedAt: this.disconnectedAt?.toISOString() ?? null,
       webhook: this.webhook,
+      restart: this.restart,
     };
   }
 }

@@ -23,6 +23,8 @@ export interface WwebjsClientSettings {
   executablePath: string;
   headless: 'shell' | 'new';
   args: string[];
+  /** The whole environment Chromium gets (allow-listed in config.ts: no secrets). */
+  env: Readonly<Record<string, string>>;
   protocolTimeoutMs: number;
   launchTimeoutMs: number;
   /** Pins the WhatsApp Web build; with `webVersionCache` it also points the client at the simulator. */
@@ -81,6 +83,10 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
         executablePath: settings.executablePath,
         headless: settings.headless === 'shell' ? 'shell' : true,
         args: settings.args,
+        // DevTools over a pipe: with a port (puppeteer's default) any local user could drive the
+        // browser, and Chromium writes the port into <profile>/DevToolsActivePort.
+        pipe: true,
+        env: { ...settings.env },
         // puppeteer's own handlers kill every browser on a signal and leave the server running
         // with dead sessions; main.ts owns the signals and closes sessions in order.
         handleSIGINT: false,

@@ -37,7 +37,7 @@ export const prepareSimulatorCache = async (dir: string): Promise<SimulatorClien
     );
   }
   const cacheDir = path.resolve(dir);
-  await mkdir(cacheDir, { recursive: true });
+  await mkdir(cacheDir, { recursive: true, mode: 0o700 });
   const target = path.join(cacheDir, `${SIMULATOR_WEB_VERSION}.html`);
   const temporary = `${target}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`;
   await writeFile(temporary, html);

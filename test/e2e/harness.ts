@@ -9,6 +9,8 @@ export const sandboxEnv: Record<string, string> = {
   DESTROY_TIMEOUT_MS: '3000',
   LOGOUT_TIMEOUT_MS: '3000',
   SHUTDOWN_TIMEOUT_MS: '10000',
+  // Off unless a test is about them (auto-restart.test.ts): the others prove what a failure alone does.
+  RESTART_MAX_ATTEMPTS: '0',
 };
 
 /**

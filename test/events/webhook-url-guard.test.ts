@@ -104,7 +104,10 @@ describe('a session webhook is checked again at delivery, by the connection itse
     expect(receiver.requests).toHaveLength(0);
     expect(dispatcher.stats()).toMatchObject({ delivered: 0, retried: 0 });
     expect(
-      lines.some((l) => l.msg.startsWith('Webhook delivery failed; kept as failed') && l.reason === 'forbidden address'),
+      lines.some(
+        (l) =>
+          l.msg.startsWith('Webhook delivery failed; kept as failed') && l.reason === 'forbidden address',
+      ),
     ).toBe(true);
   });
 

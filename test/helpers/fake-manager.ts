@@ -93,6 +93,7 @@ export const createFakeManager = (): FakeManager => {
     reason: null,
     me: null,
     hasQr: false,
+    restart: null,
     createdAt: FIXED_TIME,
     updatedAt: FIXED_TIME,
     disconnectedAt: null,

@@ -39,6 +39,10 @@ export const defaultManagerConfig: ManagerConfig = {
   PROTOCOL_TIMEOUT_MS: 30_000,
   RESTORE_CONCURRENCY: 2,
   MAX_SESSIONS: 100,
+  // Off unless a test is about them: the other tests prove what a failure alone does.
+  RESTART_MAX_ATTEMPTS: 0,
+  RESTART_BACKOFF_MS: 1000,
+  LAUNCH_CONCURRENCY: 100,
 };
 
 const levelNames: Record<number, string> = {
@@ -65,6 +69,8 @@ export interface HarnessOptions {
   scripts?: Partial<FakeClientScripts>;
   browserMissing?: string | null;
   trashSweepMs?: number;
+  /** The jitter source of automatic restarts (0.5 unless a test sets it). */
+  random?: () => number;
 }
 
 export interface ManagerHarness {
@@ -170,6 +176,7 @@ export const createManagerHarness = async (options: HarnessOptions = {}): Promis
     processes,
     browserMissing: options.browserMissing ?? null,
     killWaitMs: 1000,
+    random: options.random ?? (() => 0.5),
     ...(options.trashSweepMs === undefined ? {} : { trashSweepMs: options.trashSweepMs }),
   });
 
