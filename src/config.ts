@@ -78,7 +78,8 @@ const schema = z.object({
   WA_WEB_VERSION: optionalString,
   WA_WEB_CACHE_DIR: optionalString,
   RESTORE_ON_START: bool(true),
-  RESTORE_CONCURRENCY: int(2, 1, 64),
+  // 0: derived from the cores and free memory at restore time (sessions/restore.ts).
+  RESTORE_CONCURRENCY: int(0, 0, 64),
   MAX_SESSIONS: int(100, 1, 10_000),
   DEFAULT_SESSION: z
     .string()
