@@ -23,6 +23,8 @@ export interface BenchOptions {
   tryFlags: string[];
   /** Restore figure: sessions linked, then the server restarted (process start → all READY). */
   restore: number[];
+  /** RESTORE_CONCURRENCY of the restoring server; null: its default. */
+  restoreConcurrency: string | null;
   /** Seconds of each autocannon round. */
   duration: number;
   /** `--compare URL`: the http drivers against a server already running (then no server is started). */
@@ -43,6 +45,7 @@ Benchmarks assert nothing. Progress goes to stderr, the tables to stdout and to 
   --only a,b            sections: lifecycle, memory, scale, webhooks, http, restore, footprint
                         (default: all)
   --restore 5,20        linked sessions brought back by a restart, for the restore figure; default 5,20
+  --restore-concurrency N  RESTORE_CONCURRENCY for the restore figure (default: the server's own)
   --duration S          seconds of each autocannon round (http); default 10
   --compare URL         http: run the same autocannon drivers against a server already running at
                         URL instead (repeatable, one route each; e.g. a peer's /ping and its session
@@ -72,6 +75,7 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
       'try-flags': { type: 'string', multiple: true, default: [] },
       restore: { type: 'string', default: '5,20' },
       duration: { type: 'string', default: '10' },
+      'restore-concurrency': { type: 'string' },
       compare: { type: 'string', multiple: true, default: [] },
       'compare-header': { type: 'string', multiple: true, default: [] },
       out: { type: 'string', default: 'bench/results.md' },
@@ -97,6 +101,10 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
     tryFlags: values['try-flags'],
     restore: values.restore.split(',').map((s) => positive('--restore', s.trim())),
     duration: positive('--duration', values.duration),
+    restoreConcurrency:
+      values['restore-concurrency'] === undefined
+        ? null
+        : String(positive('--restore-concurrency', values['restore-concurrency'])),
     compare: values.compare,
     compareHeaders: values['compare-header'],
     out: values['no-out'] ? null : values.out,

@@ -12,9 +12,10 @@ const SETTLE_MS = 3000;
  * Loaded before the server: on SIGUSR2 it collects garbage and prints the heap to stderr, so the
  * bench reads the server's own heap without the server carrying any code for it.
  */
-const HEAP_PROBE =
-  'data:text/javascript,process.on("SIGUSR2",()=>{globalThis.gc?.();' +
-  'process.stderr.write("heap "+JSON.stringify(process.memoryUsage())+"\\n")})';
+const HEAP_PROBE = `data:text/javascript,${encodeURIComponent(
+  'process.on("SIGUSR2",()=>{globalThis.gc?.();' +
+    'process.stderr.write("heap "+JSON.stringify(process.memoryUsage())+"\\n")})',
+)}`;
 
 interface Footprint {
   rssMiB: number;

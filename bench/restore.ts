@@ -12,7 +12,7 @@ const PHASE_MS = 600_000;
 const limits: Record<string, string> = { INIT_TIMEOUT_MS: '600000', PROTOCOL_TIMEOUT_MS: '120000' };
 
 /** Links `n` sessions, stops the server (SIGTERM keeps linked folders), starts a new one on the same DATA_DIR: spawn → last READY, ms. */
-const restoreRun = async (n: number): Promise<number> => {
+const restoreRun = async (n: number, concurrency: string | null): Promise<number> => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-bench-restore-'));
   try {
     const ids = Array.from({ length: n }, (_, i) => `r${i}`);
@@ -24,7 +24,11 @@ const restoreRun = async (n: number): Promise<number> => {
     }
     const spawnedAt = Date.now();
     const second = await startBenchServer(
-      { ...limits, RESTORE_ON_START: 'true' },
+      {
+        ...limits,
+        RESTORE_ON_START: 'true',
+        ...(concurrency === null ? {} : { RESTORE_CONCURRENCY: concurrency }),
+      },
       { dataDir, keepDataDir: true },
     );
     try {
@@ -39,13 +43,17 @@ const restoreRun = async (n: number): Promise<number> => {
 };
 
 /** Process start → every linked session READY again, for each count. */
-export const runRestore = async (counts: readonly number[], runs: number): Promise<Section> => {
+export const runRestore = async (
+  counts: readonly number[],
+  runs: number,
+  concurrency: string | null = null,
+): Promise<Section> => {
   const rows: string[][] = [];
   for (const n of counts) {
     const samples: number[] = [];
     for (let i = 0; i < runs; i++) {
       progress(`restore ${n}: run ${i + 1}/${runs}`);
-      samples.push(await restoreRun(n));
+      samples.push(await restoreRun(n, concurrency));
     }
     const s = summarize(samples.map((ms) => ms / 1000));
     rows.push([String(n), fmtSummary(s)]);
@@ -55,7 +63,7 @@ export const runRestore = async (counts: readonly number[], runs: number): Promi
     header: ['linked sessions', 'process start → all READY again, s: median (min–max)'],
     rows,
     notes: [
-      "From spawning `node --import tsx src/main.ts` (so tsx's compile is in the figure, as `npm run dev` would have it) to the last READY in its log; RESTORE_CONCURRENCY at its default.",
+      `From spawning \`node --import tsx src/main.ts\` (so tsx's compile is in the figure, as \`npm run dev\` would have it) to the last READY in its log; RESTORE_CONCURRENCY ${concurrency ?? 'at its default'}.`,
       'The sessions were linked by a first server on the same DATA_DIR, stopped with SIGTERM (which keeps linked folders).',
     ],
   };
