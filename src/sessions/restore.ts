@@ -12,8 +12,8 @@ const MAX_AUTO = 16;
 
 /**
  * RESTORE_CONCURRENCY=0 (the default): as many starts at once as the cores keep busy, never more than
- * free memory holds. Measured on 2 cores: 5 linked sessions at 2 at a time took ~3.2 s, all at once
- * about half that (bench `restore`).
+ * free memory holds. `npm run bench -- --only restore --restore-concurrency 2` puts a fixed setting
+ * beside it.
  */
 export const restoreConcurrency = (
   setting: number,
