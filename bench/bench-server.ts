@@ -37,8 +37,25 @@ const isStateLine = (line: LogLine, id: string, states: readonly string[]): bool
   typeof line.to === 'string' &&
   states.includes(line.to);
 
-export const startBenchServer = async (env: Record<string, string>): Promise<BenchServer> => {
-  const server = await startServer({ ...benchEnv, ...env });
+export interface BenchServerOptions {
+  /** An existing DATA_DIR (a restart); default a fresh temporary one. */
+  dataDir?: string;
+  /** Leave DATA_DIR in place on close (the next server restores from it). */
+  keepDataDir?: boolean;
+  nodeArgs?: string[];
+}
+
+export const startBenchServer = async (
+  env: Record<string, string>,
+  options: BenchServerOptions = {},
+): Promise<BenchServer> => {
+  const server = await startServer(
+    { ...benchEnv, ...env },
+    {
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      ...(options.nodeArgs === undefined ? {} : { nodeArgs: options.nodeArgs }),
+    },
+  );
   const dataDir = server.dataDir;
   const rejections = () => server.logs.filter((l) => l.msg === 'Unhandled promise rejection (contained)');
   let closing: Promise<{ exitCode: number | null; browsersLeft: number }> | null = null;
@@ -85,7 +102,7 @@ export const startBenchServer = async (env: Record<string, string>): Promise<Ben
           10_000,
         ).catch(() => undefined);
         const browsersLeft = (await browsersUnder(dataDir)).length;
-        await removeDir(dataDir);
+        if (options.keepDataDir !== true) await removeDir(dataDir);
         live.delete(bench);
         return { exitCode: exit?.code ?? null, browsersLeft };
       })();

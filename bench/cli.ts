@@ -1,6 +1,15 @@
 import { parseArgs } from 'node:util';
 
-export const sectionNames = ['lifecycle', 'memory', 'scale', 'webhooks', 'store'] as const;
+export const sectionNames = [
+  'lifecycle',
+  'memory',
+  'scale',
+  'webhooks',
+  'store',
+  'http',
+  'restore',
+  'footprint',
+] as const;
 export type SectionName = (typeof sectionNames)[number];
 
 export interface BenchOptions {
@@ -13,6 +22,16 @@ export interface BenchOptions {
   events: number;
   /** Extra flag sets for the memory figure, each measured as the library's flags plus these. */
   tryFlags: string[];
+  /** Restore figure: sessions linked, then the server restarted (process start → all READY). */
+  restore: number[];
+  /** RESTORE_CONCURRENCY of the restoring server; null: its default. */
+  restoreConcurrency: string | null;
+  /** Seconds of each autocannon round. */
+  duration: number;
+  /** `--compare URL`: the http drivers against a server already running (then no server is started). */
+  compare: string[];
+  /** `--compare-header "Name: value"`, sent with every --compare request. */
+  compareHeaders: string[];
   /** Where the report goes; null: stdout only. */
   out: string | null;
 }
@@ -24,7 +43,14 @@ Benchmarks assert nothing. Progress goes to stderr, the tables to stdout and to 
 
   --runs N              runs per figure (median, min, max); default 5, at least 1
   --scale 10,25,50      sessions at once for the scale figure; default 10,25,50
-  --only a,b            sections: lifecycle, memory, scale, webhooks, store (default: all)
+  --only a,b            sections: lifecycle, memory, scale, webhooks, store, http, restore, footprint
+                        (default: all)
+  --restore 5,20        linked sessions brought back by a restart, for the restore figure; default 5,20
+  --restore-concurrency N  RESTORE_CONCURRENCY for the restore figure (default: the server's own)
+  --duration S          seconds of each autocannon round (http); default 10
+  --compare URL         http: run the same autocannon drivers against a server already running at
+                        URL instead (repeatable, one route each; e.g. a peer's /ping and its session
+                        status); with --compare-header "Name: value" for its key (repeatable)
   --memory-sessions N   sessions READY at once while memory is measured; default 5
   --events K            events per webhook throughput round; default 1000
   --try-flags "ARGS"    memory: also measure --no-sandbox plus these Chromium flags (repeatable)
@@ -48,6 +74,11 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
       'memory-sessions': { type: 'string', default: '5' },
       events: { type: 'string', default: '1000' },
       'try-flags': { type: 'string', multiple: true, default: [] },
+      restore: { type: 'string', default: '5,20' },
+      duration: { type: 'string', default: '10' },
+      'restore-concurrency': { type: 'string' },
+      compare: { type: 'string', multiple: true, default: [] },
+      'compare-header': { type: 'string', multiple: true, default: [] },
       out: { type: 'string', default: 'bench/results.md' },
       'no-out': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -69,6 +100,14 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
     memorySessions: positive('--memory-sessions', values['memory-sessions']),
     events: positive('--events', values.events),
     tryFlags: values['try-flags'],
+    restore: values.restore.split(',').map((s) => positive('--restore', s.trim())),
+    duration: positive('--duration', values.duration),
+    restoreConcurrency:
+      values['restore-concurrency'] === undefined
+        ? null
+        : String(positive('--restore-concurrency', values['restore-concurrency'])),
+    compare: values.compare,
+    compareHeaders: values['compare-header'],
     out: values['no-out'] ? null : values.out,
   };
 };

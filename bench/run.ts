@@ -1,11 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { closeAllServers } from './bench-server.js';
 import { type BenchOptions, parseOptions, type SectionName, USAGE } from './cli.js';
+import { runFootprint } from './footprint.js';
+import { runCompare, runHttp } from './http.js';
 import { runLifecycle } from './lifecycle.js';
 import { describeMachine, loadAverage } from './machine.js';
 import { candidateFlagSet, defaultFlagSets, runMemory } from './memory.js';
 import { progress } from './progress.js';
 import { markdownTable, renderSection, type Section } from './report.js';
+import { runRestore } from './restore.js';
 import { runScale } from './scale.js';
 import { runStore } from './store.js';
 import { runWebhooks } from './webhooks.js';
@@ -18,6 +21,12 @@ const sections: Record<SectionName, (o: BenchOptions) => Promise<Section[]>> = {
   scale: async (o) => [await runScale(o.scale)],
   webhooks: async (o) => runWebhooks(o.runs, o.events),
   store: async (o) => runStore(o.runs, o.events),
+  http: async (o) =>
+    o.compare.length > 0
+      ? [await runCompare(o.compare, o.compareHeaders, o.runs, o.duration)]
+      : [await runHttp(o.runs, o.duration)],
+  restore: async (o) => [await runRestore(o.restore, o.runs, o.restoreConcurrency)],
+  footprint: async (o) => [await runFootprint(o.runs)],
 };
 
 const main = async (): Promise<number> => {

@@ -128,7 +128,8 @@ const schema = z.object({
   // Browsers launching at once (a launch is CPU-bound): by default one per core.
   LAUNCH_CONCURRENCY: int(Math.max(1, availableParallelism()), 1, 256),
   RESTORE_ON_START: bool(true),
-  RESTORE_CONCURRENCY: int(2, 1, 64),
+  // 0: derived from the cores and free memory at restore time (sessions/restore.ts).
+  RESTORE_CONCURRENCY: int(0, 0, 64),
   MAX_SESSIONS: int(100, 1, 10_000),
   DEFAULT_SESSION: z
     .string()

@@ -58,7 +58,7 @@ export const createApp = (deps: AppDeps): App => {
 
   // Request id first: every later log line, error included, carries it.
   app.use(createRequestId({ logger: deps.logger }));
-  app.use(createAccessLog());
+  app.use(createAccessLog({ logger: deps.logger }));
   if (deps.metrics) app.use(deps.metrics.httpMiddleware);
   app.use(createSecurityHeaders());
 

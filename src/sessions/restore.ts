@@ -1,24 +1,49 @@
+import { availableParallelism, freemem } from 'node:os';
 import { toError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AuthFolders } from './auth-folders.js';
 import type { SessionRecord, SessionRecords } from './session-records.js';
 import type { WebhookSettings } from './types.js';
 
+/** What a browser takes while it starts (measured ~60 MiB READY, more while it loads the page). */
+const START_BYTES = 256 * 1024 * 1024;
+/** Starts per core: a start mostly waits (process spawn, IPC, the page's navigation), not computes. */
+const STARTS_PER_CORE = 4;
+const MAX_AUTO = 16;
+
+/**
+ * RESTORE_CONCURRENCY=0 (the default): as many starts at once as the cores keep busy, never more than
+ * free memory holds. `npm run bench -- --only restore --restore-concurrency 2` puts a fixed setting
+ * beside it.
+ */
+export const restoreConcurrency = (
+  setting: number,
+  machine: { cores: number; freeBytes: number } = { cores: availableParallelism(), freeBytes: freemem() },
+): number => {
+  if (setting > 0) return setting;
+  const byCores = machine.cores * STARTS_PER_CORE;
+  const byMemory = Math.floor(machine.freeBytes / START_BYTES);
+  return Math.max(1, Math.min(byCores, byMemory, MAX_AUTO));
+};
+
 /**
  * At startup: every session whose desired state is running in the registry (without a registry:
  * every id that has a folder on disk) and no session yet is started again, at most `concurrency` at
  * a time, each waited for until its initialize() settled (bounded browsers starting). A session that
- * cannot be restored is logged and skipped. Stopped ones are only listed again (`listStopped`).
+ * cannot be restored is logged and skipped. The webhooks are read up front, all at once, so a start
+ * waits on its browser only. Stopped ones are only listed again (`listStopped`).
  */
 export const restoreSessions = async (deps: {
   folders: AuthFolders;
   records?: SessionRecords | undefined;
   listStopped: (record: SessionRecord) => void;
   logger: Logger;
+  /** 0: derived from the cores and free memory (restoreConcurrency). */
   concurrency: number;
   isListed: (id: string) => boolean;
   /** Creates the session under its lock; resolves once it is launching, with its initialize(). */
   start: (id: string, webhook: WebhookSettings | null) => Promise<{ initializing: Promise<void> }>;
+  machine?: { cores: number; freeBytes: number };
 }): Promise<void> => {
   const { folders, logger } = deps;
   const webhookOf = new Map<string, WebhookSettings | null>();
@@ -33,11 +58,16 @@ export const restoreSessions = async (deps: {
     }
   } else {
     found = await folders.listIds();
-    for (const id of found) webhookOf.set(id, (await folders.readMeta(id))?.webhook ?? null);
+    await Promise.all(
+      found.map(async (id) => {
+        webhookOf.set(id, (await folders.readMeta(id).catch(() => null))?.webhook ?? null);
+      }),
+    );
   }
   const ids = found.filter((id) => !deps.isListed(id));
   if (ids.length === 0) return;
-  logger.info({ count: ids.length }, `Restoring ${ids.length} session(s)`);
+  const concurrency = restoreConcurrency(deps.concurrency, deps.machine);
+  logger.info({ count: ids.length, concurrency }, `Restoring ${ids.length} session(s)`);
   const queue = [...ids];
   const worker = async (): Promise<void> => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
@@ -49,5 +79,5 @@ export const restoreSessions = async (deps: {
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(deps.concurrency, ids.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
 };

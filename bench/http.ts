@@ -1,0 +1,182 @@
+import autocannon from 'autocannon';
+import { TEST_API_KEY } from '../test/helpers/server-process.js';
+import { type BenchServer, startBenchServer } from './bench-server.js';
+import { progress } from './progress.js';
+import type { Section } from './report.js';
+import { call } from './sessions.js';
+import { fmt, summarize } from './stats.js';
+import { pollUntil } from './wait.js';
+
+/** What the issue's side-by-side used: 10 connections for 10 s, one server at a time. */
+export const HTTP_CONNECTIONS = 10;
+export const HTTP_SECONDS = 10;
+const PHASE_MS = 600_000;
+
+export interface Driver {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+/** One autocannon round; every answer must be 2xx (a refused request is fast and would flatter). */
+const round = async (driver: Driver, seconds: number): Promise<Sample> => {
+  const result = await autocannon({
+    url: driver.url,
+    connections: HTTP_CONNECTIONS,
+    duration: seconds,
+    headers: driver.headers,
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors + result.timeouts,
+  };
+};
+
+/** Runs each driver `runs` times, back to back, and reports medians (min–max for req/s). */
+export const measureDrivers = async (
+  drivers: readonly Driver[],
+  runs: number,
+  seconds = HTTP_SECONDS,
+): Promise<string[][]> => {
+  const rows: string[][] = [];
+  for (const driver of drivers) {
+    const samples: Sample[] = [];
+    for (let i = 0; i < runs; i++) {
+      progress(`http: ${driver.name} run ${i + 1}/${runs}`);
+      samples.push(await round(driver, seconds));
+    }
+    const rps = summarize(samples.map((s) => s.rps));
+    const p50 = summarize(samples.map((s) => s.p50));
+    const p99 = summarize(samples.map((s) => s.p99));
+    const failed = samples.reduce((n, s) => n + s.non2xx, 0);
+    rows.push([
+      driver.name,
+      rps === null ? 'n/a' : `${fmt(rps.median)} (${fmt(rps.min)}–${fmt(rps.max)})`,
+      p50 === null ? 'n/a' : fmt(p50.median),
+      p99 === null ? 'n/a' : fmt(p99.median),
+      String(failed),
+    ]);
+  }
+  return rows;
+};
+
+/** Polls the session's state (the state-change log lines are at debug, off at the default level). */
+export const stateReached = (bench: BenchServer, id: string, state: string): Promise<number> =>
+  pollUntil(
+    `${id} ${state}`,
+    async () => {
+      const body = (await call(bench, 'GET', `/sessions/${id}`, 200)) as { state?: unknown } | null;
+      if (body?.state === 'FAILED') throw new Error(`Session ${id} FAILED`);
+      return body?.state === state;
+    },
+    PHASE_MS,
+    50,
+  );
+
+export const readyAll = async (bench: BenchServer, ids: readonly string[]): Promise<void> => {
+  await Promise.all(ids.map((id) => call(bench, 'POST', `/sessions/${id}`, 201)));
+  await Promise.all(ids.map((id) => stateReached(bench, id, 'QR')));
+  await Promise.all(ids.map((id) => call(bench, 'POST', `/sessions/${id}/simulator/scan`, 200)));
+  await Promise.all(ids.map((id) => stateReached(bench, id, 'READY')));
+};
+
+const driver = (bench: BenchServer, name: string, path: string): Driver => ({
+  name,
+  url: `${bench.server.baseUrl}${path}`,
+  headers: { 'x-api-key': TEST_API_KEY },
+});
+
+const header = ['route', 'req/s median (min–max)', 'p50 ms', 'p99 ms', 'non-2xx or errors'];
+
+/**
+ * The server at its defaults (LOG_LEVEL=info: the access log line of every request is written, to a
+ * pipe the bench reads), loopback client (the rate limiter exempts it, as for a local sidecar).
+ */
+export const runHttp = async (runs: number, seconds = HTTP_SECONDS): Promise<Section> => {
+  const bench = await startBenchServer({
+    LOG_LEVEL: 'info',
+    INIT_TIMEOUT_MS: '600000',
+    PROTOCOL_TIMEOUT_MS: '120000',
+  });
+  try {
+    const rows: string[][] = [];
+    progress('http: one READY session');
+    await readyAll(bench, ['one']);
+    rows.push(
+      ...(await measureDrivers(
+        [
+          driver(bench, 'GET /health/live (trivial)', '/health/live'),
+          driver(bench, 'GET /sessions/one, 1 READY', '/sessions/one'),
+        ],
+        runs,
+        seconds,
+      )),
+    );
+    progress('http: 20 READY sessions');
+    await readyAll(
+      bench,
+      Array.from({ length: 19 }, (_, i) => `s${i}`),
+    );
+    rows.push(
+      ...(await measureDrivers(
+        [
+          driver(bench, 'GET /sessions/one, 20 READY', '/sessions/one'),
+          driver(bench, 'GET /sessions (list of 20 READY)', '/sessions'),
+        ],
+        runs,
+        seconds,
+      )),
+    );
+    return {
+      title: 'http',
+      header,
+      rows,
+      notes: [
+        `autocannon -c ${HTTP_CONNECTIONS} -d ${seconds} from the same machine (it shares the cores with the server), ${runs} runs per route, medians.`,
+        'Every server setting at its default but SIMULATOR=true and longer start limits; logs at info (one access line per request, to a pipe).',
+        'To put another server beside it, run the same drivers against it by URL: ' +
+          '`npm run bench -- --only http --compare http://127.0.0.1:21465/ping --compare-header "x-api-key: KEY"` ' +
+          "(repeat --compare for each route, e.g. a peer's session status; one server at a time, so they do not share the cores).",
+      ],
+    };
+  } finally {
+    await bench.close();
+  }
+};
+
+/** `--compare URL ...`: the same autocannon drivers against any server, ours or a peer's. */
+export const runCompare = async (
+  urls: readonly string[],
+  headerLines: readonly string[],
+  runs: number,
+  seconds = HTTP_SECONDS,
+): Promise<Section> => {
+  const headers: Record<string, string> = {};
+  for (const line of headerLines) {
+    const colon = line.indexOf(':');
+    if (colon < 1) throw new Error(`--compare-header takes "Name: value"; got "${line}"`);
+    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  const rows = await measureDrivers(
+    urls.map((url) => ({ name: `GET ${url}`, url, headers })),
+    runs,
+    seconds,
+  );
+  return {
+    title: 'http --compare',
+    header,
+    rows,
+    notes: [
+      `autocannon -c ${HTTP_CONNECTIONS} -d ${seconds} against the given URLs (a server already running), ${runs} runs each, medians.`,
+    ],
+  };
+};
