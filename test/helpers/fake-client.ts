@@ -202,7 +202,8 @@ export class FakeClient extends EventEmitter<SessionClientEvents> implements Ses
     return undefined;
   }
 
-  readonly port = createFakePort();
+  // Every number is on WhatsApp unless a test scripts otherwise, as in the simulator.
+  readonly port = createFakePort({ numberId: async (id) => id });
 
   whatsapp(): WhatsAppPort {
     return this.port;
