@@ -1,7 +1,6 @@
 import { toError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AuthFolders } from './auth-folders.js';
-import type { WebhookSettings } from './types.js';
 
 /**
  * At startup: every session id that has a folder on disk and no session yet is started again, at
@@ -13,8 +12,12 @@ export const restoreSessions = async (deps: {
   logger: Logger;
   concurrency: number;
   isListed: (id: string) => boolean;
-  /** Creates the session under its lock; resolves once it is launching, with its initialize(). */
-  start: (id: string, webhook: WebhookSettings | null) => Promise<{ initializing: Promise<void> }>;
+  /**
+   * Under the id's lock: checks again that the id still has a folder and no session (a DELETE or a
+   * create may have come first while restore ran), reads its settings and creates it; resolves once
+   * it is launching, with its initialize(), or null when it was skipped.
+   */
+  start: (id: string) => Promise<{ initializing: Promise<void> } | null>;
 }): Promise<void> => {
   const { folders, logger } = deps;
   const ids = (await folders.listIds()).filter((id) => !deps.isListed(id));
@@ -24,9 +27,9 @@ export const restoreSessions = async (deps: {
   const worker = async (): Promise<void> => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       try {
-        const meta = await folders.readMeta(id);
-        const { initializing } = await deps.start(id, meta?.webhook ?? null);
-        await initializing;
+        const started = await deps.start(id);
+        if (started) await started.initializing;
+        else logger.info({ sessionId: id }, `Session ${id} not restored: deleted or created meanwhile`);
       } catch (err) {
         logger.error({ err: toError(err), sessionId: id }, `Could not restore session ${id}`);
       }
