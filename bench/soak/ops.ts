@@ -40,6 +40,9 @@ export interface SoakContext {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The body of the last answer, named in a violation so that it can be understood without a replay. */
+let lastBody = '';
+
 const status = async (
   server: ServerProcess,
   method: string,
@@ -47,13 +50,13 @@ const status = async (
   body?: unknown,
 ): Promise<number> => {
   const res = await server.request(method, url, body);
-  await res.arrayBuffer();
+  lastBody = (await res.text()).slice(0, 300);
   return res.status;
 };
 
 /** After a DELETE answered 204: nothing on the profile, no folder, and the id is gone for good. */
 const afterDelete = async (ctx: SoakContext, id: string, code: number): Promise<string[]> => {
-  if (code !== 204) return code === 404 ? [] : [`DELETE ${id} answered ${code}`];
+  if (code !== 204) return code === 404 ? [] : [`DELETE ${id} answered ${code}: ${lastBody}`];
   ctx.model.gone.add(id);
   const left: string[] = [];
   if ((await browsersById(ctx.server.dataDir)).has(id))
@@ -64,7 +67,7 @@ const afterDelete = async (ctx: SoakContext, id: string, code: number): Promise<
 };
 
 const afterStop = async (ctx: SoakContext, id: string, code: number): Promise<string[]> => {
-  if (code !== 200) return [404, 409].includes(code) ? [] : [`stop ${id} answered ${code}`];
+  if (code !== 200) return [404, 409].includes(code) ? [] : [`stop ${id} answered ${code}: ${lastBody}`];
   return (await browsersById(ctx.server.dataDir)).has(id)
     ? [`stop ${id} answered 200 with a browser alive`]
     : [];
@@ -73,7 +76,7 @@ const afterStop = async (ctx: SoakContext, id: string, code: number): Promise<st
 const create = async (ctx: SoakContext, id: string): Promise<string[]> => {
   const code = await status(ctx.server, 'POST', `/sessions/${id}`);
   if (code === 200 || code === 201) ctx.model.gone.delete(id);
-  return [200, 201, 409, 429, 503].includes(code) ? [] : [`POST ${id} answered ${code}`];
+  return [200, 201, 409, 429, 503].includes(code) ? [] : [`POST ${id} answered ${code}: ${lastBody}`];
 };
 
 const deleteOrStop = async (ctx: SoakContext, id: string): Promise<string[]> => {
@@ -111,14 +114,14 @@ export const runOp = async (ctx: SoakContext, op: OpName, id: string): Promise<s
       return create(ctx, id);
     case 'scan': {
       const code = await status(server, 'POST', `/sessions/${id}/simulator/scan`, {});
-      return simulatorOk(code) ? [] : [`scan ${id} answered ${code}`];
+      return simulatorOk(code) ? [] : [`scan ${id} answered ${code}: ${lastBody}`];
     }
     case 'send': {
       const code = await status(server, 'POST', `/sessions/${id}/messages`, {
         to: '5511912345678',
         text: 'soak',
       });
-      return [201, 404, 409, 502, 504].includes(code) ? [] : [`send ${id} answered ${code}`];
+      return [201, 404, 409, 502, 504].includes(code) ? [] : [`send ${id} answered ${code}: ${lastBody}`];
     }
     case 'stop':
       return afterStop(ctx, id, await status(server, 'POST', `/sessions/${id}/stop`));
@@ -126,11 +129,11 @@ export const runOp = async (ctx: SoakContext, op: OpName, id: string): Promise<s
       return afterDelete(ctx, id, await status(server, 'DELETE', `/sessions/${id}`));
     case 'logout': {
       const code = await status(server, 'POST', `/sessions/${id}/simulator/logout`);
-      return simulatorOk(code) ? [] : [`phone logout ${id} answered ${code}`];
+      return simulatorOk(code) ? [] : [`phone logout ${id} answered ${code}: ${lastBody}`];
     }
     case 'conflict': {
       const code = await status(server, 'POST', `/sessions/${id}/simulator/state`, { state: 'CONFLICT' });
-      return simulatorOk(code) ? [] : [`CONFLICT ${id} answered ${code}`];
+      return simulatorOk(code) ? [] : [`CONFLICT ${id} answered ${code}: ${lastBody}`];
     }
     case 'freeze':
     case 'kill': {
