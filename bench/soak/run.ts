@@ -80,7 +80,8 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
     ...(canMount ? {} : { FAIL_RM_MATCH: `session-${stuckId}` }),
   };
   const nodeArgs = canMount ? [] : ['--import', path.join(root, 'test', 'e2e', 'fixtures', 'fail-rm.mjs')];
-  const launch = (): Promise<ServerProcess> => startServer(env, { dataDir, nodeArgs });
+  const launch = (): Promise<ServerProcess> =>
+    startServer(env, { dataDir, nodeArgs, listenTimeoutMs: 120_000 });
   const model: Model = { gone: new Set() };
   const logCursor = { at: 0 };
   const violations: SoakResult['violations'] = [];
