@@ -1,24 +1,82 @@
 import { toError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { SessionClient } from '../sessions/types.js';
-import { withTimeout } from '../timeout.js';
+import { sleep, withTimeout } from '../timeout.js';
 import type { BrowserProcesses } from './browser-processes.js';
+import type { ProfileProcesses } from './profile-processes.js';
+
+export interface CloseOptions {
+  /** Already probed by the caller (delete probes before logging out): not probed again. */
+  responsive?: boolean;
+}
+
+/** Whether the browser answers one short round trip within `timeoutMs`. Never throws. */
+export const probeClient = async (client: SessionClient, timeoutMs: number): Promise<boolean> => {
+  try {
+    await withTimeout(client.probe(), timeoutMs, 'browser probe');
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export type ClientCloser = (
+  sessionId: string,
+  log: Logger,
+  client: SessionClient,
+  options?: CloseOptions,
+) => Promise<void>;
 
 /**
- * Closes one client and makes sure its browser is gone: `destroy()` raced against the timeout; on
- * timeout or error a warning and SIGKILL to the browser's whole process group; then a bounded wait
- * until no process of the group is alive. Even after a clean destroy, stragglers of the group
- * (renderers can outlive the main process by ~100 ms) are killed. Never throws.
+ * Closes one client and makes sure no browser is left on its profile. Never throws.
+ *
+ * - Still launching (the library has no handle yet): the browser is not asked anything; every
+ *   process on the profile is killed, again as puppeteer spawns or respawns, until the launch has
+ *   settled (bounded by `destroyTimeoutMs`).
+ * - Launched: a short probe first (`probeTimeoutMs`). A browser that answers gets `destroy()`,
+ *   raced against `destroyTimeoutMs`; one that does not is killed at once, so a hung browser is
+ *   waited for once, by the probe, not by every graceful step in turn.
+ * - Always last: SIGKILL to whatever is left of the main process's group (renderers can outlive the
+ *   main process by ~100 ms) and to anything on the profile, and a bounded wait until none is alive.
+ *   The folder is removed only after this returns.
  */
 export const createClientCloser = (deps: {
   processes: BrowserProcesses;
+  profiles: ProfileProcesses;
+  /** The profile folder (Chromium's --user-data-dir) of a session. */
+  profileOf: (sessionId: string) => string;
   destroyTimeoutMs: number;
+  probeTimeoutMs: number;
   killWaitMs: number;
-}) => {
-  return async (sessionId: string, log: Logger, client: SessionClient): Promise<void> => {
+}): ClientCloser => {
+  /** Kills what is on the profile until the launch has settled and nothing is left, bounded. */
+  const killLaunch = async (profile: string, client: SessionClient): Promise<void> => {
+    const deadline = Date.now() + deps.destroyTimeoutMs;
+    for (;;) {
+      const { remaining } = await deps.profiles.kill(profile, Math.max(0, deadline - Date.now()));
+      if ((!client.launching() && remaining.length === 0) || Date.now() >= deadline) return;
+      await sleep(50);
+    }
+  };
+
+  return async (sessionId, log, client, options = {}) => {
+    const profile = deps.profileOf(sessionId);
+    const launching = client.launching();
     const pid = client.browserPid();
     try {
-      await withTimeout((signal) => client.destroy(signal), deps.destroyTimeoutMs, 'destroy()');
+      if (launching) {
+        client.abandon();
+        log.warn({ profile }, `Browser of session ${sessionId} still launching: killing it`);
+        await killLaunch(profile, client);
+      } else if (
+        pid !== undefined &&
+        !(options.responsive ?? (await probeClient(client, deps.probeTimeoutMs)))
+      ) {
+        client.abandon();
+        log.warn({ pid }, `Browser of session ${sessionId} does not answer: killing it`);
+      } else {
+        await withTimeout((signal) => client.destroy(signal), deps.destroyTimeoutMs, 'destroy()');
+      }
     } catch (err) {
       log.warn(
         { err: toError(err), pid },
@@ -27,17 +85,18 @@ export const createClientCloser = (deps: {
     } finally {
       client.dispose();
     }
-    if (pid === undefined) return;
     try {
-      const alive = await deps.processes.alive(pid);
-      if (alive.length > 0) {
-        const { killed, remaining } = await deps.processes.kill(pid, deps.killWaitMs);
-        if (remaining.length > 0) {
-          log.error({ pid, remaining }, 'Browser processes still alive after SIGKILL');
-        } else {
-          log.debug({ pid, killed }, 'Browser process group killed');
-        }
+      const leader = client.browserPid() ?? pid;
+      if (leader !== undefined && (await deps.processes.alive(leader)).length > 0) {
+        const { killed, remaining } = await deps.processes.kill(leader, deps.killWaitMs);
+        if (remaining.length > 0)
+          log.error({ pid: leader, remaining }, 'Browser processes still alive after SIGKILL');
+        else log.debug({ pid: leader, killed }, 'Browser process group killed');
       }
+      const { killed, remaining } = await deps.profiles.kill(profile, deps.killWaitMs);
+      if (remaining.length > 0)
+        log.error({ profile, remaining }, 'Processes on the profile still alive after SIGKILL');
+      else if (killed.length > 0) log.debug({ profile, killed }, 'Processes left on the profile killed');
     } catch (err) {
       log.error({ err: toError(err), pid }, 'Could not check or kill the browser processes');
     }

@@ -6,14 +6,17 @@ export interface ProcessInfo {
   pgid: number;
   /** One letter from /proc/<pid>/stat: R, S, D, T (stopped), Z (zombie), ... */
   state: string;
+  /** The arguments joined by spaces, for display and loose matching. */
   cmdline: string;
+  /** The arguments exactly as the kernel holds them (NUL-separated in /proc/<pid>/cmdline). */
+  argv: string[];
 }
 
 /**
  * Parses /proc/<pid>/stat. The command name is in parentheses and may itself hold spaces or
  * parentheses, so the fields are read after the last ')'.
  */
-export const parseStat = (stat: string): Omit<ProcessInfo, 'cmdline' | 'pid'> | null => {
+export const parseStat = (stat: string): Omit<ProcessInfo, 'cmdline' | 'argv' | 'pid'> | null => {
   const close = stat.lastIndexOf(')');
   if (close < 0) return null;
   const fields = stat
@@ -44,7 +47,10 @@ export const listProcesses = async (): Promise<ProcessInfo[]> => {
             readFile(`/proc/${name}/cmdline`, 'utf8'),
           ]);
           const parsed = parseStat(stat);
-          if (parsed) result.push({ pid: Number(name), ...parsed, cmdline: cmdline.replaceAll('\0', ' ') });
+          if (!parsed) return;
+          const argv = cmdline.split('\0');
+          if (argv.at(-1) === '') argv.pop();
+          result.push({ pid: Number(name), ...parsed, cmdline: argv.join(' '), argv });
         } catch {
           // The process ended while we looked: nothing to report.
         }

@@ -1,3 +1,4 @@
+import type { ClientCloser } from '../browser/client-closer.js';
 import type { Config } from '../config.js';
 import type { EventBus } from '../events/types.js';
 import type { Logger } from '../logger.js';
@@ -30,8 +31,12 @@ export interface ManagedSessionDeps {
   guard: FolderGuard;
   /** LAUNCH_CONCURRENCY: every session's browser launch waits here for a slot. */
   launches: LaunchQueue;
-  /** Closes a client and makes sure its browser is gone; never throws (client-closer.ts). */
-  closeClient: (sessionId: string, log: Logger, client: SessionClient) => Promise<void>;
+  /** Closes a client and makes sure no browser is left on its profile; never throws (client-closer.ts). */
+  closeClient: ClientCloser;
+  /** Whether the client's browser answers a short probe; never throws. */
+  probeBrowser: (client: SessionClient) => Promise<boolean>;
+  /** Kills whatever still runs on the session's profile (bounded); before its folder is removed. */
+  killProfile: () => Promise<void>;
   /** Runs `work` under this session id's lock (the registry's). */
   exclusive: <T>(work: () => Promise<T>) => Promise<T>;
   /** True while the registry lists this very object under its id. */

@@ -1,3 +1,4 @@
+import type { CloseOptions } from '../browser/client-closer.js';
 import { parseDisconnectReason, type RemovalReason } from '../domain/reasons.js';
 import { toError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -144,26 +145,26 @@ export class ManagedSession {
   }
 
   /** Closes the client, if any, and forgets it; the session stays listed. */
-  async release(): Promise<void> {
+  async release(options: CloseOptions = {}): Promise<void> {
     const client = this.client;
     if (!client) return;
     this.client = null;
     this.generation += 1;
     this.stopWaitingForInit?.();
     this.stopWaitingForInit = null;
-    await this.deps.closeClient(this.id, this.log, client);
+    await this.deps.closeClient(this.id, this.log, client, options);
   }
 
   /**
    * The end of the session: CLOSING, client closed (or killed), folder removed (or moved aside),
    * out of the registry, `session.removed` published. Never throws.
    */
-  async teardown(reason: RemovalReason): Promise<void> {
+  async teardown(reason: RemovalReason, options: CloseOptions = {}): Promise<void> {
     this.autoRestart.end();
     this.cancelPendingTeardown();
     if (this.record.state !== 'CLOSING') this.record.transition('CLOSING', reason);
     try {
-      await this.release();
+      await this.release(options);
     } catch (err) {
       this.log.error({ err: toError(err) }, 'Unexpected error while closing the client');
     }
@@ -192,7 +193,10 @@ export class ManagedSession {
     return this.snapshot();
   }
 
-  /** Logs out when connected (bounded), then tears down. */
+  /**
+   * Logs out when connected (bounded), then tears down. The browser is probed first: one that does
+   * not answer is not asked to log out (that would only wait LOGOUT_TIMEOUT_MS) but killed at once.
+   */
   async delete(): Promise<void> {
     // Registry first: a delete that cannot be written (503) leaves the session as it was.
     await this.deps.records?.remove(this.id);
@@ -200,14 +204,21 @@ export class ManagedSession {
     const client = this.client;
     const connected = this.record.state === 'READY';
     this.record.transition('CLOSING', 'DELETED');
+    let options: CloseOptions = {};
     if (connected && client) {
-      try {
-        await withTimeout(client.logout(), this.deps.config.LOGOUT_TIMEOUT_MS, 'logout()');
-      } catch (err) {
-        this.log.warn({ err: toError(err) }, `Logout of session ${this.id} failed; tearing it down anyway`);
+      if (await this.deps.probeBrowser(client)) {
+        try {
+          await withTimeout(client.logout(), this.deps.config.LOGOUT_TIMEOUT_MS, 'logout()');
+        } catch (err) {
+          // The closer probes again: a browser that hung meanwhile is killed, not asked to close.
+          this.log.warn({ err: toError(err) }, `Logout of session ${this.id} failed; tearing it down anyway`);
+        }
+      } else {
+        options = { responsive: false };
+        this.log.warn(`Browser of session ${this.id} does not answer: not logging out, killing it`);
       }
     }
-    await this.teardown('DELETED');
+    await this.teardown('DELETED', options);
     this.log.info(`Session ${this.id} deleted`);
   }
 
@@ -229,6 +240,8 @@ export class ManagedSession {
 
   /** Removes (or moves aside) the folder: whatever credentials it held are gone. */
   private async dropCredentials(): Promise<void> {
+    // Never under a live browser: it would write the folder again after it is gone.
+    await this.deps.killProfile();
     await this.deps.guard.remove(this.id);
     this.credentialsDead = false;
   }

@@ -1,5 +1,6 @@
 import type { BrowserProcesses } from '../browser/browser-processes.js';
-import { createClientCloser } from '../browser/client-closer.js';
+import { createClientCloser, probeClient } from '../browser/client-closer.js';
+import { createProfileProcesses, type ProfileProcesses } from '../browser/profile-processes.js';
 import type { Config } from '../config.js';
 import { parseSessionId } from '../domain/session-id.js';
 import { appError } from '../error-catalog.js';
@@ -39,6 +40,8 @@ export interface SessionManagerDeps {
   clientFactory: ClientFactory;
   folders: AuthFolders;
   processes: BrowserProcesses;
+  /** The process table by profile folder; the real one unless a test gives another. */
+  profiles?: ProfileProcesses;
   /** Set when no Chromium was found: creating a session answers 503 with this text. */
   browserMissing?: string | null;
   now?: () => Date;
@@ -73,11 +76,35 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
   const guard = createFolderGuard(folders);
   const launches = new LaunchQueue(config.LAUNCH_CONCURRENCY);
   const actions = createSessionActions(config);
+  const killWaitMs = deps.killWaitMs ?? 5000;
+  const profiles = deps.profiles ?? createProfileProcesses({ logger });
+  const profileOf = (id: string): string => folders.folderOf(id);
+  // Short: a healthy browser answers Browser.getVersion in milliseconds, even on a loaded host; a
+  // hung one must cost far less than the DESTROY_TIMEOUT_MS it would otherwise be given.
+  const probeTimeoutMs = Math.min(2000, Math.max(250, Math.floor(config.DESTROY_TIMEOUT_MS / 2)));
   const closeClient = createClientCloser({
     processes: deps.processes,
+    profiles,
+    profileOf,
     destroyTimeoutMs: config.DESTROY_TIMEOUT_MS,
-    killWaitMs: deps.killWaitMs ?? 5000,
+    probeTimeoutMs,
+    killWaitMs,
   });
+  /** No folder is removed while a process on its profile lives: it would write it again. */
+  const killProfile = async (id: string, log: Logger): Promise<void> => {
+    const { killed, remaining } = await profiles.kill(profileOf(id), killWaitMs);
+    if (remaining.length > 0) log.error({ remaining }, 'Processes on the profile survived SIGKILL');
+    else if (killed.length > 0) log.warn({ killed }, 'Killed processes left on the profile');
+  };
+  /**
+   * Whether an id restore listed is still to be started: a DELETE that came first removed its record
+   * (with the registry) or its folder (without one).
+   */
+  const stillToRestore = async (id: string): Promise<boolean> => {
+    if (!deps.records) return folders.exists(id);
+    const records = await deps.records.list();
+    return records.some((record) => record.id === id && record.desired === 'running');
+  };
   let shuttingDown = false;
 
   const sweepTimer = setInterval(() => {
@@ -110,6 +137,8 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
         guard,
         launches,
         closeClient,
+        probeBrowser: (client) => probeClient(client, probeTimeoutMs),
+        killProfile: () => killProfile(id, session.log),
         exclusive: (work) => lock.run(id, work),
         isListed: () => sessions.get(id) === session,
         unlist: () => sessions.delete(id),
@@ -189,6 +218,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
         // A folder left on disk (restore off, or a previous run) is still the user's to delete.
         if (!(await folders.exists(id))) throw sessionNotFound(id);
         await deps.records?.remove(id);
+        await killProfile(id, logger.child({ sessionId: id }));
         await guard.remove(id);
       });
     },
@@ -216,7 +246,12 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
         logger,
         concurrency: config.RESTORE_CONCURRENCY,
         isListed: (id) => sessions.has(id),
-        start: (id, webhook) => lock.run(id, () => createLocked(id, { webhook })),
+        // Re-checked under the id's lock: a DELETE (or a create) that came first while restore ran wins.
+        start: (id, webhook) =>
+          lock.run(id, async () => {
+            if (sessions.has(id) || !(await stillToRestore(id))) return null;
+            return createLocked(id, { webhook });
+          }),
       }),
 
     async shutdown() {

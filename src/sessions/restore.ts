@@ -41,8 +41,12 @@ export const restoreSessions = async (deps: {
   /** 0: derived from the cores and free memory (restoreConcurrency). */
   concurrency: number;
   isListed: (id: string) => boolean;
-  /** Creates the session under its lock; resolves once it is launching, with its initialize(). */
-  start: (id: string, webhook: WebhookSettings | null) => Promise<{ initializing: Promise<void> }>;
+  /**
+   * Under the id's lock: checks again that the id is still to be restored and has no session (a
+   * DELETE or a create may have come first while restore ran) and creates it; resolves once it is
+   * launching, with its initialize(), or null when it was skipped.
+   */
+  start: (id: string, webhook: WebhookSettings | null) => Promise<{ initializing: Promise<void> } | null>;
   machine?: { cores: number; freeBytes: number };
 }): Promise<void> => {
   const { folders, logger } = deps;
@@ -72,8 +76,9 @@ export const restoreSessions = async (deps: {
   const worker = async (): Promise<void> => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
       try {
-        const { initializing } = await deps.start(id, webhookOf.get(id) ?? null);
-        await initializing;
+        const started = await deps.start(id, webhookOf.get(id) ?? null);
+        if (started) await started.initializing;
+        else logger.info({ sessionId: id }, `Session ${id} not restored: deleted or created meanwhile`);
       } catch (err) {
         logger.error({ err: toError(err), sessionId: id }, `Could not restore session ${id}`);
       }

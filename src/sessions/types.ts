@@ -41,6 +41,15 @@ export interface SessionClient extends EventEmitter<SessionClientEvents> {
   /** `signal` is aborted when the caller stopped waiting: a destroy() still waiting gives up. */
   destroy(signal?: AbortSignal): Promise<void>;
   logout(): Promise<void>;
+  /**
+   * One short round trip to the browser process (bounded by the caller): whether it answers at all.
+   * A browser that does not is neither asked to log out nor to close itself: it is killed.
+   */
+  probe(): Promise<void>;
+  /** initialize() runs and the library has no browser handle yet: Chromium is being launched. */
+  launching(): boolean;
+  /** Gives the browser up without asking it anything: a launch that finishes later is killed at once. */
+  abandon(): void;
   /** pid of the browser's main process (leader of its process group), once launched. */
   browserPid(): number | undefined;
   me(): MeInfo | null;

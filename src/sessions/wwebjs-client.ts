@@ -193,6 +193,21 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
     await this.client.logout();
   }
 
+  async probe(): Promise<void> {
+    const browser = this.client.pupBrowser;
+    if (!browser) throw new Error('No browser to probe: it is not launched');
+    // Browser.getVersion: answered by the browser process itself, no page involved.
+    await browser.version();
+  }
+
+  launching(): boolean {
+    return this.initializing !== null && !this.initSettled && !this.client.pupBrowser;
+  }
+
+  abandon(): void {
+    this.closing = true;
+  }
+
   browserPid(): number | undefined {
     return this.client.pupBrowser?.process()?.pid;
   }

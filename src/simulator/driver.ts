@@ -124,7 +124,12 @@ const fromPageError = (err: unknown, what: string): AppError => {
   const code = /\[(simulator_[a-z_]+)\]/.exec(message)?.[1];
   if (code === 'simulator_not_ready') return appError(code, `${what}: ${message}`, { cause: err });
   if (code === 'simulator_bad_request') return appError(code, `${what}: ${message}`, { cause: err });
-  if (/__sim|Cannot read properties of undefined/.test(message)) {
+  // The page is loading (the client navigates it at start and after a LOGOUT): not loaded yet either.
+  if (
+    /__sim|Cannot read properties of undefined|Execution context was destroyed|Cannot find context/.test(
+      message,
+    )
+  ) {
     return appError('simulator_not_ready', `${what}: the simulator page is not loaded`, {
       cause: err,
     });

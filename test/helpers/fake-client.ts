@@ -58,6 +58,7 @@ export interface FakeClientScripts {
   initialize: Script<void>;
   destroy: Script<void>;
   logout: Script<void>;
+  probe: Script<void>;
   requestPairingCode: Script<string>;
   sendMessage: Script<{ id: string }>;
 }
@@ -68,6 +69,7 @@ export const defaultScripts = (): FakeClientScripts => ({
   initialize: resolves(undefined),
   destroy: resolves(undefined),
   logout: resolves(undefined),
+  probe: resolves(undefined),
   requestPairingCode: resolves('ABCD-EFGH'),
   sendMessage: resolves({ id: 'true_123@c.us_MSG1' }),
 });
@@ -119,6 +121,7 @@ export class FakeClient extends EventEmitter<SessionClientEvents> implements Ses
     initialize: 0,
     destroy: 0,
     logout: 0,
+    probe: 0,
     requestPairingCode: 0,
     sendMessage: 0,
     dispose: 0,
@@ -131,6 +134,8 @@ export class FakeClient extends EventEmitter<SessionClientEvents> implements Ses
   disposed = false;
   /** destroy() or logout() resolved: the library closed its browser. */
   closedCleanly = false;
+  /** The closer gave the browser up without asking it to close (it did not answer the probe). */
+  abandoned = false;
   private qrCount = 0;
 
   constructor(
@@ -176,6 +181,20 @@ export class FakeClient extends EventEmitter<SessionClientEvents> implements Ses
     // whatsapp-web.js closes the browser at the end of logout().
     this.closedCleanly = true;
     this.processes.exit(this.pid);
+  }
+
+  probe(): Promise<void> {
+    this.calls.probe += 1;
+    return this.scripts.probe(this);
+  }
+
+  /** The fake's browser runs as soon as initialize() is called: never caught half-launched. */
+  launching(): boolean {
+    return false;
+  }
+
+  abandon(): void {
+    this.abandoned = true;
   }
 
   browserPid(): number | undefined {

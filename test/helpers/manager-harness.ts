@@ -174,6 +174,9 @@ export const createManagerHarness = async (options: HarnessOptions = {}): Promis
     clientFactory: clients.factory,
     folders,
     processes,
+    // Fake browsers have no process on their profile; scanning the real /proc would only slow the
+    // fake-timer tests down (the profile path is proven on real processes in test/process and e2e).
+    profiles: { list: async () => [], kill: async () => ({ killed: [], remaining: [] }) },
     browserMissing: options.browserMissing ?? null,
     killWaitMs: 1000,
     random: options.random ?? (() => 0.5),

@@ -36,7 +36,12 @@ export const TEST_API_KEY = 'test-key-0123456789abcdef';
 /** The real server as a user runs it: its own process, a temporary DATA_DIR, a free port, JSON logs. */
 export const startServer = async (
   env: Record<string, string> = {},
-  options: { dataDir?: string; waitForListening?: boolean; nodeArgs?: string[] } = {},
+  options: {
+    dataDir?: string;
+    waitForListening?: boolean;
+    nodeArgs?: string[];
+    listenTimeoutMs?: number;
+  } = {},
 ): Promise<ServerProcess> => {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'wa-sessions-e2e-')));
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
@@ -114,6 +119,7 @@ export const startServer = async (
   if (options.waitForListening !== false) {
     const line = await waitForLog(
       (l) => typeof l.msg === 'string' && l.msg.startsWith('wa-sessions listening'),
+      options.listenTimeoutMs,
     );
     baseUrl = `http://127.0.0.1:${String(line.port)}`;
   }

@@ -21,7 +21,14 @@ const sample = (text: string, series: string): number | undefined => {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 };
 
-const browser = (pid: number): ProcessInfo => ({ pid, ppid: 1, pgid: pid, state: 'S', cmdline: 'chromium' });
+const browser = (pid: number): ProcessInfo => ({
+  pid,
+  ppid: 1,
+  pgid: pid,
+  state: 'S',
+  cmdline: 'chromium',
+  argv: ['chromium'],
+});
 
 describe('GET /metrics', () => {
   it('counts sessions by state from the manager at scrape time, every state present', async () => {

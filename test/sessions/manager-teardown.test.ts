@@ -108,6 +108,47 @@ describe('delete', () => {
     expect(h.folderEntries('s1')).toBeNull();
   });
 
+  it('of a READY session whose browser does not answer the probe neither logs out nor asks it to close: killed at once', async () => {
+    h = await createManagerHarness();
+    const client = await readySession(h, 's1');
+    client.scripts.probe = hangs();
+
+    let settled = false;
+    const deletion = h.manager.delete('s1').then(() => {
+      settled = true;
+    });
+    const probeMs = Math.min(2000, Math.max(250, Math.floor(h.config.DESTROY_TIMEOUT_MS / 2)));
+    await h.advance(probeMs);
+    await deletion;
+    expect(settled).toBe(true);
+    // Probed once (by delete), not again by the closer.
+    expect(client.calls.probe).toBe(1);
+    expect(client.calls.logout).toBe(0);
+    expect(client.calls.destroy).toBe(0);
+    expect(client.abandoned).toBe(true);
+    expect(h.processes.killCalls.map((c) => c.pid)).toEqual([client.pid]);
+    expect(h.has('s1')).toBe(false);
+    expect(h.folderEntries('s1')).toBeNull();
+    expect(h.lines((r) => r.level === 'warn')).toContain(
+      'warn Browser of session s1 does not answer: not logging out, killing it',
+    );
+  });
+
+  it('stop of a session whose browser does not answer the probe kills it without destroy()', async () => {
+    h = await createManagerHarness();
+    const client = await readySession(h, 's1');
+    client.scripts.probe = hangs();
+
+    const stopping = h.manager.stop('s1');
+    await h.advance(Math.min(2000, Math.max(250, Math.floor(h.config.DESTROY_TIMEOUT_MS / 2))));
+    expect((await stopping).state).toBe('STOPPED');
+    expect(client.calls.destroy).toBe(0);
+    expect(h.processes.killCalls.map((c) => c.pid)).toEqual([client.pid]);
+    expect(h.lines((r) => r.level === 'warn')).toContain(
+      'warn Browser of session s1 does not answer: killing it',
+    );
+  });
+
   it('of a session that is not READY does not log out', async () => {
     h = await createManagerHarness();
     await h.manager.create('s1');

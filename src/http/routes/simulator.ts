@@ -2,6 +2,7 @@ import { type Request, Router } from 'express';
 import { z } from 'zod';
 import { isAppError } from '../../errors.js';
 import { isLogout } from '../../sessions/disconnect-policy.js';
+import { wrongState } from '../../sessions/session-errors.js';
 import type { SessionManager } from '../../sessions/types.js';
 import { createSimulatorDriver, type SimulatorDriver } from '../../simulator/driver.js';
 import { requireJsonBody } from '../json-body.js';
@@ -149,87 +150,110 @@ export const createSimulatorRouter = (deps: { manager: Pick<SessionManager, 'pag
       return isAppError(err) && err.code === 'session_not_found';
     }
   };
-  const driverOf = (req: Request): SimulatorDriver =>
-    createSimulatorDriver(deps.manager.page(parseSessionId(req.params.id)));
+  /**
+   * Runs `work` on the session's page. A call that fails because a teardown (stop, DELETE, CONFLICT,
+   * a killed browser) closed the page under it ("Target closed") is not the simulator's fault: it
+   * answers as every other route does, 409 with the session's state (404 when it is gone).
+   */
+  const withDriver = async <T>(req: Request, work: (driver: SimulatorDriver) => Promise<T>): Promise<T> => {
+    const id = parseSessionId(req.params.id);
+    const page = deps.manager.page(id);
+    try {
+      return await work(createSimulatorDriver(page));
+    } catch (err) {
+      // Throws the 409 (no browser, with the state) or the 404 itself when the page is gone.
+      if (deps.manager.page(id) !== page) {
+        const { state } = deps.manager.get(id);
+        throw wrongState('no_browser', `Session "${id}" has a new browser (it is ${state}).`, state);
+      }
+      throw err;
+    }
+  };
 
   router.get('/sessions/:id/simulator', async (req, res) => {
-    res.json(await driverOf(req).status());
+    res.json(await withDriver(req, (d) => d.status()));
   });
   router.post('/sessions/:id/simulator/scan', requireJsonBody, async (req, res) => {
     const body = parseBody(scanSchema, req) ?? {};
-    await driverOf(req).scan(body);
+    await withDriver(req, (d) => d.scan(body));
     res.json({ scanned: true });
   });
   router.post('/sessions/:id/simulator/qr/rotate', async (req, res) => {
-    res.json({ ref: await driverOf(req).rotateQr() });
+    res.json({ ref: await withDriver(req, (d) => d.rotateQr()) });
   });
   router.post('/sessions/:id/simulator/pairing-code/confirm', requireJsonBody, async (req, res) => {
     const { code } = parseBody(codeSchema, req);
-    await driverOf(req).confirmPairingCode(code);
+    await withDriver(req, (d) => d.confirmPairingCode(code));
     res.json({ confirmed: true });
   });
   router.post('/sessions/:id/simulator/messages', requireJsonBody, async (req, res) => {
     const { from, body, media, quotedMessageId } = parseBody(messageSchema, req);
-    const id = await driverOf(req).incomingMessage({
-      from,
-      body,
-      ...(media ? { media } : {}),
-      ...(quotedMessageId ? { quotedMessageId } : {}),
-    });
+    const id = await withDriver(req, (d) =>
+      d.incomingMessage({
+        from,
+        body,
+        ...(media ? { media } : {}),
+        ...(quotedMessageId ? { quotedMessageId } : {}),
+      }),
+    );
     res.status(201).json({ id });
   });
   router.post('/sessions/:id/simulator/reactions', requireJsonBody, async (req, res) => {
     const reaction = parseBody(reactionSchema, req);
-    res.status(201).json({ id: await driverOf(req).incomingReaction(reaction) });
+    res.status(201).json({ id: await withDriver(req, (d) => d.incomingReaction(reaction)) });
   });
   router.post('/sessions/:id/simulator/revoke', requireJsonBody, async (req, res) => {
     const { messageId } = parseBody(revokeSchema, req);
-    await driverOf(req).revokeIncoming(messageId);
+    await withDriver(req, (d) => d.revokeIncoming(messageId));
     res.json({ revoked: true });
   });
   router.post('/sessions/:id/simulator/edit', requireJsonBody, async (req, res) => {
     const edit = parseBody(editSchema, req);
-    await driverOf(req).editIncoming(edit);
+    await withDriver(req, (d) => d.editIncoming(edit));
     res.json({ edited: true });
   });
   router.post('/sessions/:id/simulator/groups', requireJsonBody, async (req, res) => {
     const group = parseBody(groupSeedSchema, req);
-    res.status(201).json({ id: await driverOf(req).seedGroup(group) });
+    res.status(201).json({ id: await withDriver(req, (d) => d.seedGroup(group)) });
   });
   router.post('/sessions/:id/simulator/groups/events', requireJsonBody, async (req, res) => {
     const event = parseBody(groupEventSchema, req);
-    await driverOf(req).groupEvent(event);
+    await withDriver(req, (d) => d.groupEvent(event));
     res.json({ delivered: true });
   });
   router.post('/sessions/:id/simulator/media/expire', requireJsonBody, async (req, res) => {
     const { messageId } = parseBody(expireSchema, req);
-    await driverOf(req).expireMedia(messageId);
+    await withDriver(req, (d) => d.expireMedia(messageId));
     res.json({ expired: true });
   });
   router.post('/sessions/:id/simulator/contacts', requireJsonBody, async (req, res) => {
     const contact = parseBody(contactSchema, req);
-    res.status(201).json({ id: await driverOf(req).seedContact(contact) });
+    res.status(201).json({ id: await withDriver(req, (d) => d.seedContact(contact)) });
   });
   router.post('/sessions/:id/simulator/chats', requireJsonBody, async (req, res) => {
     const chat = parseBody(chatSeedSchema, req);
-    res.status(201).json(await driverOf(req).seedChat(chat));
+    res.status(201).json(await withDriver(req, (d) => d.seedChat(chat)));
   });
   router.get('/sessions/:id/simulator/chats', async (req, res) => {
-    res.json({ chats: await driverOf(req).chats() });
+    res.json({ chats: await withDriver(req, (d) => d.chats()) });
   });
   router.get('/sessions/:id/simulator/outbox', async (req, res) => {
-    const driver = driverOf(req);
-    res.json({ messages: await driver.outbox(), reactions: await driver.sentReactions() });
+    res.json(
+      await withDriver(req, async (d) => ({
+        messages: await d.outbox(),
+        reactions: await d.sentReactions(),
+      })),
+    );
   });
   router.post('/sessions/:id/simulator/ack', requireJsonBody, async (req, res) => {
     const { messageId, ack } = parseBody(ackSchema, req);
-    await driverOf(req).setAck(messageId, ack);
+    await withDriver(req, (d) => d.setAck(messageId, ack));
     res.json({ acked: true });
   });
   router.post('/sessions/:id/simulator/logout', async (req, res) => {
     const id = parseSessionId(req.params.id);
     try {
-      await driverOf(req).logout();
+      await withDriver(req, (d) => d.logout());
     } catch (err) {
       // The driver waits for the page to load again after the unlink; with a short
       // LOGOUT_CLEANUP_DELAY_MS the server may tear the browser down first. The unlink happened
@@ -240,7 +264,7 @@ export const createSimulatorRouter = (deps: { manager: Pick<SessionManager, 'pag
   });
   router.post('/sessions/:id/simulator/state', requireJsonBody, async (req, res) => {
     const { state } = parseBody(stateSchema, req);
-    await driverOf(req).setState(state);
+    await withDriver(req, (d) => d.setState(state));
     res.json({ state });
   });
   return router;
