@@ -6,7 +6,9 @@ import { withTimeout } from '../timeout.js';
 import { AutoRestart } from './auto-restart.js';
 import { STARTED_STATES, wireClientEvents } from './client-events.js';
 import { afterDisconnect } from './disconnect-policy.js';
+import { logoutFirst } from './logout-first.js';
 import type { ManagedSessionDeps } from './managed-session-deps.js';
+import { PendingWork } from './pending-work.js';
 import { Session } from './session.js';
 import { liveStates, type SessionClient, type SessionSnapshot, type WebhookSettings } from './types.js';
 
@@ -25,7 +27,7 @@ export class ManagedSession {
   /** Bumped for every new client, so events of a client that was replaced are recognised and ignored. */
   private generation = 0;
   /** The delayed work after a disconnect, cancelled when anything else ends or restarts the session first. */
-  private pendingTeardown: NodeJS.Timeout | null = null;
+  private readonly pendingTeardown: PendingWork;
   /** Set once when the phone unlinked the device; cleared only when the folder is gone. */
   private credentialsDead = false;
   /** Ends the wait on the current client's initialize() when that client is released. */
@@ -41,6 +43,7 @@ export class ManagedSession {
     restored?: { state: 'STOPPED'; createdAt: Date; updatedAt: Date },
   ) {
     this.record = new Session(id, { logger: deps.logger, bus: deps.bus, now: deps.now }, webhook, restored);
+    this.pendingTeardown = new PendingWork(this.record.log);
     this.autoRestart = new AutoRestart({
       ...deps,
       record: this.record, // Whatever acted on it meanwhile (stop, delete, a start by hand) wins:
@@ -123,7 +126,7 @@ export class ManagedSession {
     webhook: WebhookSettings | null | undefined,
     automatic = false,
   ): Promise<{ initializing: Promise<void> }> {
-    this.cancelPendingTeardown();
+    this.pendingTeardown.cancel();
     // A start by hand starts the count of automatic restarts over.
     this.autoRestart.cancel(!automatic);
     await this.release();
@@ -161,7 +164,7 @@ export class ManagedSession {
    */
   async teardown(reason: RemovalReason, options: CloseOptions = {}): Promise<void> {
     this.autoRestart.end();
-    this.cancelPendingTeardown();
+    this.pendingTeardown.cancel();
     if (this.record.state !== 'CLOSING') this.record.transition('CLOSING', reason);
     try {
       await this.release(options);
@@ -179,7 +182,7 @@ export class ManagedSession {
 
   /** Closes the browser, keeps the folder (unless its credentials are dead): STOPPED. */
   async stop(): Promise<SessionSnapshot> {
-    this.cancelPendingTeardown();
+    this.pendingTeardown.cancel();
     this.autoRestart.cancel();
     if (this.record.state === 'STOPPED') return this.snapshot();
     // Registry first: a stop that cannot be written (503) leaves the session running.
@@ -193,10 +196,7 @@ export class ManagedSession {
     return this.snapshot();
   }
 
-  /**
-   * Logs out when connected (bounded), then tears down. The browser is probed first: one that does
-   * not answer is not asked to log out (that would only wait LOGOUT_TIMEOUT_MS) but killed at once.
-   */
+  /** Logs out when connected (bounded; not a browser that does not answer), then tears down. */
   async delete(): Promise<void> {
     // Registry first: a delete that cannot be written (503) leaves the session as it was.
     await this.deps.records?.remove(this.id);
@@ -204,20 +204,16 @@ export class ManagedSession {
     const client = this.client;
     const connected = this.record.state === 'READY';
     this.record.transition('CLOSING', 'DELETED');
-    let options: CloseOptions = {};
-    if (connected && client) {
-      if (await this.deps.probeBrowser(client)) {
-        try {
-          await withTimeout(client.logout(), this.deps.config.LOGOUT_TIMEOUT_MS, 'logout()');
-        } catch (err) {
-          // The closer probes again: a browser that hung meanwhile is killed, not asked to close.
-          this.log.warn({ err: toError(err) }, `Logout of session ${this.id} failed; tearing it down anyway`);
-        }
-      } else {
-        options = { responsive: false };
-        this.log.warn(`Browser of session ${this.id} does not answer: not logging out, killing it`);
-      }
-    }
+    const options: CloseOptions =
+      connected && client
+        ? await logoutFirst({
+            id: this.id,
+            client,
+            log: this.log,
+            logoutTimeoutMs: this.deps.config.LOGOUT_TIMEOUT_MS,
+            probeBrowser: this.deps.probeBrowser,
+          })
+        : {};
     await this.teardown('DELETED', options);
     this.log.info(`Session ${this.id} deleted`);
   }
@@ -225,7 +221,7 @@ export class ManagedSession {
   /** Server shutdown: closes the client without logging out; a LOGOUT still pending is finished. */
   async shutdown(): Promise<void> {
     this.autoRestart.end();
-    this.cancelPendingTeardown();
+    this.pendingTeardown.cancel();
     if (this.credentialsDead) {
       // Its cleanup was still waiting: finish it, or the next start would restore dead credentials.
       await this.teardown('LOGOUT');
@@ -246,21 +242,6 @@ export class ManagedSession {
     this.credentialsDead = false;
   }
 
-  private cancelPendingTeardown(): void {
-    if (this.pendingTeardown) clearTimeout(this.pendingTeardown);
-    this.pendingTeardown = null;
-  }
-
-  private schedule(delayMs: number, work: () => Promise<void>): void {
-    this.cancelPendingTeardown();
-    this.pendingTeardown = setTimeout(() => {
-      this.pendingTeardown = null;
-      void work().catch((err: unknown) => {
-        this.log.error({ err: toError(err) }, 'Delayed teardown failed');
-      });
-    }, delayMs);
-  }
-
   private onDisconnected(generation: number, reason: string): void {
     const { state } = this.record;
     if (this.generation !== generation || !liveStates.has(state)) {
@@ -273,10 +254,10 @@ export class ManagedSession {
     if (next.dropCredentials) this.credentialsDead = true;
     if (next.action === 'teardown') {
       this.log.info(`Auto-cleaning session ${this.id} after logout...`);
-      this.schedule(next.delayMs, () => this.cleanUp());
+      this.pendingTeardown.schedule(next.delayMs, () => this.cleanUp());
       return;
     }
-    this.schedule(next.delayMs, () =>
+    this.pendingTeardown.schedule(next.delayMs, () =>
       this.deps.exclusive(async () => {
         if (this.record.state !== 'DISCONNECTED' || !this.deps.isListed()) return;
         await this.release();
