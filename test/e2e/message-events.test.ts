@@ -19,7 +19,8 @@ describe('reactions, edits and deletions through the real library', () => {
   it('turns a contact reaction, edit and deletion into events (SSE and a filtered webhook), and sends ours', async (context) => {
     const hook = await startReceiver();
     context.onTestFinished(() => hook.close());
-    const server = await sandboxServer(context);
+    // The receiver runs on this host: the session webhook address guard is lifted.
+    const server = await sandboxServer(context, { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
     const stream = await connectSse(`${server.baseUrl}/sessions/talk/events`, { 'x-api-key': TEST_API_KEY });
     context.onTestFinished(() => stream.close());
     const next = async (type: string): Promise<Delivered> => {

@@ -15,7 +15,8 @@ describe.each(backends)('the sessions registry on %s', (backend) => {
   it('keeps a stopped session stopped across a restart, and starts it again without a new scan', async (context) => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-stopped-'));
     context.onTestFinished(() => removeDir(dataDir));
-    const env = await store.env();
+    // The receivers run on this host: the session webhook address guard is lifted.
+    const env = { ...(await store.env()), WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' };
 
     const first = await sandboxServer(context, env, { dataDir, keepDataDir: true });
     await startToReady(first, 'romeo');
@@ -40,7 +41,8 @@ describe.each(backends)('the sessions registry on %s', (backend) => {
   it('keeps {"webhook": null} across a restart: the removed receiver gets nothing more', async (context) => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-null-hook-'));
     context.onTestFinished(() => removeDir(dataDir));
-    const env = await store.env();
+    // The receivers run on this host: the session webhook address guard is lifted.
+    const env = { ...(await store.env()), WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' };
     const removed = await startReceiver();
     context.onTestFinished(() => removed.close());
     const control = await startReceiver();
@@ -77,7 +79,8 @@ describe.each(backends)('the sessions registry on %s', (backend) => {
   it('upgrades an old DATA_DIR: each folder and its wa-sessions.json are imported once, then the file is gone', async (context) => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-upgrade-'));
     context.onTestFinished(() => removeDir(dataDir));
-    const env = await store.env();
+    // The receivers run on this host: the session webhook address guard is lifted.
+    const env = { ...(await store.env()), WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' };
     const hook = 'http://127.0.0.1:9/hook';
     // As the previous version left them: one folder per session, the webhook beside the profile.
     for (const id of ['uniform', 'victor'])
