@@ -2,10 +2,10 @@ import type { CloseOptions } from '../browser/client-closer.js';
 import { parseDisconnectReason, type RemovalReason } from '../domain/reasons.js';
 import { toError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { withTimeout } from '../timeout.js';
 import { AutoRestart } from './auto-restart.js';
 import { STARTED_STATES, wireClientEvents } from './client-events.js';
 import { afterDisconnect } from './disconnect-policy.js';
+import { waitForInit } from './init-wait.js';
 import { logoutFirst } from './logout-first.js';
 import type { ManagedSessionDeps } from './managed-session-deps.js';
 import { PendingWork } from './pending-work.js';
@@ -89,8 +89,7 @@ export class ManagedSession {
     if (!this.deps.records) await folders.writeMeta(this.id, { webhook: this.record.webhook });
     this.record.me = null;
     const client = this.deps.clientFactory({ sessionId: this.id, authRoot: folders.root });
-    this.generation += 1;
-    const generation = this.generation;
+    const generation = ++this.generation;
     this.client = client;
     wireClientEvents({
       session: this.record,
@@ -101,24 +100,18 @@ export class ManagedSession {
       onDisconnected: (reason) => this.onDisconnected(generation, reason),
       onBrowserExited: () => this.onBrowserExited(generation),
     });
-    // Released before initialize() settled (stop, delete, shutdown): stop waiting for it, so the
-    // INIT_TIMEOUT_MS timer does not outlive the client and restore() does not wait on a dead one.
-    const released = new Promise<void>((resolve) => {
-      this.stopWaitingForInit = resolve;
+    const wait = waitForInit({
+      initialize: () => client.initialize(),
+      launches: this.deps.launches,
+      timeoutMs: config.INIT_TIMEOUT_MS,
+      onSettled: () => {
+        if (this.stopWaitingForInit === wait.end) this.stopWaitingForInit = null;
+      },
+      onFailed: (err) => this.onInitFailed(generation, err),
     });
-    const stopWaiting = this.stopWaitingForInit;
-    const settled = (): void => {
-      if (this.stopWaitingForInit === stopWaiting) this.stopWaitingForInit = null;
-    };
-    const launch = this.deps.launches.run(released, () =>
-      withTimeout(Promise.race([client.initialize(), released]), config.INIT_TIMEOUT_MS, 'initialize()'),
-    );
-    const initializing = launch.then(settled, (err: unknown) => {
-      settled();
-      this.onInitFailed(generation, err);
-    });
+    this.stopWaitingForInit = wait.end;
     // Wrapped: returning the bare promise from an async function would make callers wait for it.
-    return { initializing };
+    return { initializing: wait.initializing };
   }
 
   /** Starts a DISCONNECTED, STOPPED or FAILED session again (fresh credentials if its are dead). */
@@ -283,8 +276,7 @@ export class ManagedSession {
     const { state } = this.record;
     if (this.generation !== generation || !liveStates.has(state)) return;
     this.log.error({ state }, `Browser of session ${this.id} exited unexpectedly`);
-    this.autoRestart.fail('BROWSER_EXITED');
-    this.releaseAfterFailure(generation, 'Release after browser exit failed');
+    this.failAndRelease(generation, 'BROWSER_EXITED', 'Release after browser exit failed');
   }
 
   private onInitFailed(generation: number, err: unknown): void {
@@ -294,11 +286,11 @@ export class ManagedSession {
       return;
     }
     this.log.error({ err: error }, `Session ${this.id} failed to start: ${error.message}`);
-    this.autoRestart.fail(error.message);
-    this.releaseAfterFailure(generation, 'Release after a failed start failed');
+    this.failAndRelease(generation, error.message, 'Release after a failed start failed');
   }
 
-  private releaseAfterFailure(generation: number, what: string): void {
+  private failAndRelease(generation: number, reason: string, what: string): void {
+    this.autoRestart.fail(reason);
     void this.deps
       .exclusive(async () => {
         if (this.generation === generation) await this.release();
