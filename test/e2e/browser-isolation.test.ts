@@ -2,11 +2,11 @@ import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { aliveInGroup, browsersUnder, startToReady } from '../helpers/e2e.js';
+import { startPostgres } from '../helpers/postgres.js';
 import { TEST_API_KEY } from '../helpers/server-process.js';
 import { sandboxServer } from './harness.js';
 
 const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-const DATABASE_URL = 'postgres://owner:db-password-4711@127.0.0.1:5432/wa';
 
 /** Inodes of the sockets a process holds open (/proc/<pid>/fd/* -> "socket:[inode]"). */
 const socketInodes = async (pid: number): Promise<string[]> => {
@@ -45,6 +45,10 @@ const walk = async (dir: string): Promise<string[]> => {
 
 describe('a session browser', () => {
   it('listens on no TCP port, writes no DevToolsActivePort and gets none of the server secrets', async (context) => {
+    // A real (throw-away) PostgreSQL: the server connects to DATABASE_URL at start, so it must exist.
+    const cluster = await startPostgres();
+    context.onTestFinished(() => cluster.stop());
+    const DATABASE_URL = await cluster.createDatabase('wa_isolation');
     const server = await sandboxServer(context, { WEBHOOK_SECRET, DATABASE_URL });
     await startToReady(server, 'papa');
     await startToReady(server, 'quebec');
