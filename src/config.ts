@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import express from 'express';
@@ -228,6 +228,58 @@ const schema = z.object({
   WEBHOOK_MAX_ATTEMPTS: int(10, 1, 1000),
   WEBHOOK_MAX_DELAY_MS: int(60_000, 100, 86_400_000),
   SIMULATOR: bool(false),
+  // Cluster mode (src/cluster): several instances on one PostgreSQL, sessions moving between them.
+  CLUSTER: bool(false),
+  // This instance's name in the cluster; two live instances never share one.
+  INSTANCE_ID: z
+    .string()
+    .default(hostname())
+    .transform((v, ctx) => {
+      const id = v.trim();
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(id)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'accepts 1 to 63 of A-Z a-z 0-9 . _ -, starting with a letter or digit',
+        });
+        return z.NEVER;
+      }
+      return id;
+    }),
+  // Where the other instances reach this one (forwarded requests): http(s)://host:port, no path.
+  ADVERTISE_URL: optionalString.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    try {
+      const url = new URL(v);
+      if (
+        (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+        url.username ||
+        url.password ||
+        url.search ||
+        url.hash
+      )
+        throw new Error('shape');
+      return url.origin;
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'accepts an http:// or https:// origin such as http://10.0.0.5:3000',
+      });
+      return z.NEVER;
+    }
+  }),
+  // A lease (a session's owner) lasts LEASE_TTL_MS past its last renewal, renewed every LEASE_RENEW_MS;
+  // an instance that cannot renew stops its browsers before its leases can expire.
+  LEASE_TTL_MS: int(15_000, 3000, 600_000),
+  LEASE_RENEW_MS: int(3000, 500, 60_000),
+  // How often a READY session's profile archive is saved to PostgreSQL (also saved at READY and at
+  // hand-over); whatsapp-web.js's RemoteAuth takes nothing under a minute.
+  AUTH_BACKUP_INTERVAL_MS: int(300_000, 60_000, 86_400_000),
+  // Sessions this instance takes at most when sessions are placed or taken over (MAX_SESSIONS still caps it).
+  INSTANCE_CAPACITY: int(100, 1, 10_000),
+  // Takeovers (archive restore + browser start) running at once on one instance.
+  TAKEOVER_CONCURRENCY: int(2, 1, 64),
+  // A request forwarded to the session's owner: the owner's whole answer within this.
+  FORWARD_TIMEOUT_MS: int(30_000, 1000, 600_000),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -263,12 +315,33 @@ export const loadConfig = (env: NodeJS.ProcessEnv = readProcessEnv()): Config =>
     });
     throw new ConfigError(lines.join('\n'));
   }
+  const clusterProblems = clusterSettingProblems(parsed.data);
+  if (clusterProblems.length > 0) throw new ConfigError(clusterProblems.join('\n'));
   return {
     ...parsed.data,
     dataDir: path.resolve(parsed.data.DATA_DIR),
     pathEnv: env.PATH,
     browserEnv: pickBrowserEnv(env),
   };
+};
+
+/** Settings that only make sense together: cluster mode needs the shared database and its own address. */
+const clusterSettingProblems = (settings: z.infer<typeof schema>): string[] => {
+  if (!settings.CLUSTER) return [];
+  const problems: string[] = [];
+  if (settings.DATABASE_URL === undefined)
+    problems.push(
+      'Invalid setting DATABASE_URL: CLUSTER=true needs a PostgreSQL database shared by every instance',
+    );
+  if (settings.ADVERTISE_URL === undefined)
+    problems.push(
+      'Invalid setting ADVERTISE_URL: CLUSTER=true needs the address other instances reach this one at',
+    );
+  if (settings.LEASE_RENEW_MS * 3 > settings.LEASE_TTL_MS)
+    problems.push(
+      `Invalid setting LEASE_RENEW_MS=${settings.LEASE_RENEW_MS}: at most a third of LEASE_TTL_MS (${settings.LEASE_TTL_MS}), so a lease survives two missed renewals`,
+    );
+  return problems;
 };
 
 /** Loads `.env` or ENV_FILE (without overriding the real environment) and returns the environment. */

@@ -71,6 +71,7 @@ export const errorCatalog = {
   browser_missing: entry(503, 'No Chromium found'),
   dashboard_not_built: entry(503, 'The dashboard is not compiled (npm run build)'),
   shutting_down: entry(503, 'The server is shutting down'),
+  owner_unreachable: entry(503, 'The instance running the session does not answer'),
   session_limit: entry(503, 'MAX_SESSIONS reached'),
   folder_locked: entry(503, "An earlier session's folder cannot be removed yet"),
   not_ready: entry(503, 'The server is not ready'),

@@ -11,6 +11,9 @@ export interface Database {
   wa_sessions: SessionsTable;
   wa_events: EventsTable;
   wa_deliveries: DeliveriesTable;
+  wa_instances: InstancesTable;
+  wa_leases: LeasesTable;
+  wa_auth_archives: AuthArchivesTable;
 }
 
 export interface SchemaVersionTable {
@@ -67,4 +70,39 @@ export interface DeliveriesTable {
   updated_at: number;
   /** When a pending delivery may be tried (again); null once it is delivered or failed. */
   next_attempt_at: number | null;
+  /** Cluster mode: the instance sending it now, until `claimed_until` (so only one sends it). */
+  claimed_by: string | null;
+  claimed_until: number | null;
+}
+
+/** Cluster mode: one row per instance, its address and heartbeat (times by the database's clock). */
+export interface InstancesTable {
+  instance_id: string;
+  /** ADVERTISE_URL: where the others forward requests for its sessions. */
+  url: string;
+  /** Random per process: tells a restart of this INSTANCE_ID from a second live copy of it. */
+  boot_id: string;
+  capacity: number;
+  started_at: number;
+  heartbeat_at: number;
+  expires_at: number;
+}
+
+/** Cluster mode: who runs a session, until when. `epoch` grows with every claim (a fencing token). */
+export interface LeasesTable {
+  session_id: string;
+  instance_id: string;
+  epoch: number;
+  acquired_at: number;
+  expires_at: number;
+}
+
+/** Cluster mode: a session's profile archive (RemoteAuth's zip), so another instance can run it. */
+export interface AuthArchivesTable {
+  session_id: string;
+  archive: Buffer;
+  bytes: number;
+  sha256: string;
+  saved_by: string;
+  updated_at: number;
 }
