@@ -2,6 +2,7 @@ import path from 'node:path';
 import type SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Logger } from '../logger.js';
+import { withTimeout } from '../timeout.js';
 import { DatabaseTooNewError, type Dialect, migrate } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -32,20 +33,6 @@ export interface OpenStoreOptions {
 /** Opens (creating when needed) and migrates the store: SQLite in DATA_DIR, or PostgreSQL at DATABASE_URL. */
 export const openStore = (options: OpenStoreOptions): Promise<StoreConnection> =>
   options.databaseUrl === undefined ? openSqlite(options) : openPostgres(options, options.databaseUrl);
-
-const withTimeLimit = async <T>(work: Promise<T>, ms: number): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-};
 
 const openSqlite = async (options: OpenStoreOptions): Promise<StoreConnection> => {
   const file = path.join(options.dataDir, SQLITE_FILE);
@@ -158,7 +145,7 @@ const openPostgres = async (options: OpenStoreOptions, url: string): Promise<Sto
     dialect: 'postgres',
     location,
     ping: async (timeoutMs) => {
-      await withTimeLimit(sql`select 1`.execute(db), timeoutMs);
+      await withTimeout(sql`select 1`.execute(db), timeoutMs, 'the database');
     },
     close: () => db.destroy(),
   };

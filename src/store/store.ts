@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { AuthFolders } from '../sessions/auth-folders.js';
+import { withTimeout } from '../timeout.js';
 import { openStore, type StoreConnection } from './connect.js';
 import { importSessionFolders } from './import-folders.js';
 import { createOutboxStore, type OutboxStore } from './outbox.js';
@@ -69,13 +70,14 @@ export const createStore = async (deps: {
       try {
         await connection.ping(2000);
         // A write too: a full disk or a read-only DATA_DIR still answers reads.
-        await withLimit(
+        await withTimeout(
           connection.db
             .insertInto('wa_meta')
             .values({ key: 'health_checked_at', value: String(now()) })
             .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(now()) }))
             .execute(),
           2000,
+          'a write to the database',
         );
         return { status: 'ok', backend: connection.dialect };
       } catch (err) {
@@ -90,18 +92,4 @@ export const createStore = async (deps: {
       await connection.close();
     },
   };
-};
-
-const withLimit = async <T>(work: Promise<T>, ms: number): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 };
