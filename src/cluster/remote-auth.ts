@@ -175,17 +175,18 @@ export class ArchivedAuth extends RemoteAuth {
       return;
     }
     if (!(await exists(this.profile))) return;
+    let bytes: number;
     try {
       const zip = await withTimeout(this.compressSession(), ARCHIVE_DISK_TIMEOUT_MS, 'zipping the profile');
-      const { size } = await stat(zip);
+      bytes = (await stat(zip)).size;
       await this.limit(this.archives.save(this.sessionId, zip), 'saving the auth archive');
-      this.log.info({ why, bytes: size }, 'Auth archive saved');
     } catch (err) {
       this.log.warn({ err: toError(err), why }, 'Could not save the auth archive; the previous one is kept');
       throw err;
     } finally {
       await this.clearStaging();
     }
+    this.log.info({ why, bytes }, 'Auth archive saved');
   }
 
   private async restore(): Promise<void> {
