@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CorruptArchiveError,
@@ -11,6 +13,7 @@ import {
 import { createLogger } from '../../src/logger.js';
 import { openStore, type StoreConnection } from '../../src/store/connect.js';
 import { createSessionsRegistry } from '../../src/store/sessions-registry.js';
+import { waitUntil } from '../helpers/e2e.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 import { removeDir } from '../helpers/server-process.js';
 
@@ -114,12 +117,33 @@ describe('the auth archives on PostgreSQL (bytea)', () => {
     const registry = createSessionsRegistry({ db: connection.db });
     const archives = createAuthArchives({ db: connection.db, instanceId: 'node-1' });
     await registry.save('delta', { desired: 'running', webhook: null });
-    const { file } = await zipFile('delta.zip', 2 * 1024 * 1024);
-    // Many rounds of a save racing a remove: whichever wins, nothing is left once both are done.
-    for (let round = 0; round < 10; round += 1) {
-      await registry.save('delta', { desired: 'running', webhook: null });
-      await Promise.all([archives.save('delta', file), registry.remove('delta')]);
+    const { file } = await zipFile('delta.zip', 1000);
+    // Another connection's uncommitted insert of the same key holds the save after its record check,
+    // right before its own insert: the moment a remove must not slip into.
+    const blocker = new pg.Client({ connectionString: cluster.url.replace(/postgres$/, 'wa_archives') });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query("INSERT INTO wa_auth_archives VALUES ('delta', '\\x00', 1, 'x', 'blocker', 0)");
+      const waiting = async (n: number) => {
+        // Not on the blocker: inside its transaction pg_stat_activity would stay one snapshot.
+        const { rows } = await sql<{
+          n: string;
+        }>`SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`.execute(connection.db);
+        return Number(rows[0]?.n) >= n;
+      };
+      const saving = archives.save('delta', file);
+      await waitUntil('the save waits after its record check', () => waiting(1));
+      let removed = false;
+      const removing = registry.remove('delta').then(() => {
+        removed = true;
+      });
+      await waitUntil('the remove waits for the save, or is done', async () => removed || (await waiting(2)));
+      await blocker.query('ROLLBACK');
+      await Promise.all([saving, removing]);
       expect(await archives.exists('delta')).toBe(false);
+    } finally {
+      await blocker.end();
     }
   });
 });
