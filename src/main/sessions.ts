@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { createBrowserProcesses } from '../browser/browser-processes.js';
 import { chromeArgsFor } from '../browser/chrome-flags.js';
+import { createAuthArchives } from '../cluster/auth-archives.js';
 import type { Config } from '../config.js';
 import { createEventBus, nextRun } from '../events/bus.js';
 import type { Logger } from '../logger.js';
@@ -59,6 +60,16 @@ export const createSessions = async (deps: SessionsDeps) => {
     launchTimeoutMs: config.LAUNCH_TIMEOUT_MS,
     logger,
     ...web,
+    // Cluster mode: each profile is also an archive in PostgreSQL, so that another instance can run it.
+    ...(config.CLUSTER
+      ? {
+          archive: {
+            archives: createAuthArchives({ db: store.connection.db, instanceId: config.INSTANCE_ID }),
+            stagingRoot: path.join(config.dataDir, 'auth-staging'),
+            backupIntervalMs: config.AUTH_BACKUP_INTERVAL_MS,
+          },
+        }
+      : {}),
   });
   const manager = createSessionManager({
     config,

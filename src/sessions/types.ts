@@ -42,6 +42,12 @@ export interface SessionClient extends EventEmitter<SessionClientEvents> {
   destroy(signal?: AbortSignal): Promise<void>;
   logout(): Promise<void>;
   /**
+   * Cluster mode: saves the profile's archive to the database now (the hand-over calls it before the
+   * browser closes). Rejects with the reason when it could not; resolves at once with nothing to save
+   * (LocalAuth, or a session never READY in this client's life).
+   */
+  backupAuth(): Promise<void>;
+  /**
    * One short round trip to the browser process (bounded by the caller): whether it answers at all.
    * A browser that does not is neither asked to log out nor to close itself: it is killed.
    */

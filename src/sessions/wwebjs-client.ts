@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { WhatsAppPort } from '../whatsapp/port.js';
 import { fromEdited, fromGroupNotification, fromReaction, fromRevoked } from '../whatsapp/wwebjs-events.js';
 import { createWwebjsPort, mediaOf } from '../whatsapp/wwebjs-port.js';
+import { type ArchiveSettings, createSessionAuth, type SessionAuth } from './auth-strategy.js';
 import type {
   ClientFactory,
   IncomingMessage,
@@ -17,7 +18,7 @@ import type {
   SessionClientEvents,
 } from './types.js';
 
-const { Client, LocalAuth, MessageMedia, Location } = wwebjs;
+const { Client, MessageMedia, Location } = wwebjs;
 
 export interface WwebjsClientSettings {
   executablePath: string;
@@ -31,19 +32,9 @@ export interface WwebjsClientSettings {
   webVersion?: string;
   webVersionCache?: { type: 'local'; path: string; strict: boolean };
   logger: Logger;
+  /** Cluster mode only: the profile's archive in PostgreSQL. Without it, LocalAuth as always. */
+  archive?: ArchiveSettings;
 }
-
-/**
- * LocalAuth whose logout() leaves the folder alone. whatsapp-web.js deletes the session folder on
- * LOGOUT while Chromium still holds files in it: on Windows that throws EBUSY from inside an event
- * listener and the process dies (https://github.com/pedroslopez/whatsapp-web.js/issues/3072).
- * wa-sessions deletes the folder itself, once the browser has exited.
- */
-const createFolderKeepingAuth = (sessionId: string, authRoot: string): WAWebJS.LocalAuth => {
-  const auth = new LocalAuth({ clientId: sessionId, dataPath: authRoot });
-  auth.logout = async () => undefined;
-  return auth;
-};
 
 const toIncoming = (msg: WAWebJS.Message): IncomingMessage => ({
   id: msg.id._serialized,
@@ -67,6 +58,7 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
   private initializing: Promise<void> | null = null;
   private initSettled = false;
   private port: WhatsAppPort | null = null;
+  private readonly auth: SessionAuth;
 
   constructor(
     private readonly sessionId: string,
@@ -75,8 +67,14 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
   ) {
     super();
     this.logger = settings.logger;
+    this.auth = createSessionAuth({
+      sessionId,
+      authRoot,
+      archive: settings.archive,
+      logger: settings.logger,
+    });
     this.client = new Client({
-      authStrategy: createFolderKeepingAuth(sessionId, authRoot),
+      authStrategy: this.auth.strategy,
       ...(settings.webVersion ? { webVersion: settings.webVersion } : {}),
       ...(settings.webVersionCache ? { webVersionCache: settings.webVersionCache } : {}),
       puppeteer: {
@@ -191,6 +189,10 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
   async logout(): Promise<void> {
     this.closing = true;
     await this.client.logout();
+  }
+
+  backupAuth(): Promise<void> {
+    return this.auth.backup();
   }
 
   async probe(): Promise<void> {

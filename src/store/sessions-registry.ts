@@ -54,10 +54,15 @@ export const createSessionsRegistry = (deps: {
 
   return {
     save: (id, { desired, webhook }) => forRequest(() => upsert(db, id, desired, webhook)),
+    // The stored auth archive (cluster mode) goes with the record, in one transaction: the record
+    // first, so that an archive save holding the record's row (src/cluster/auth-archives.ts) ends first.
     remove: (id) =>
-      forRequest(async () => {
-        await db.deleteFrom('wa_sessions').where('id', '=', id).execute();
-      }),
+      forRequest(() =>
+        db.transaction().execute(async (trx) => {
+          await trx.deleteFrom('wa_sessions').where('id', '=', id).execute();
+          await trx.deleteFrom('wa_auth_archives').where('session_id', '=', id).execute();
+        }),
+      ),
     async list(): Promise<SessionRecord[]> {
       const rows = await db.selectFrom('wa_sessions').selectAll().orderBy('id').execute();
       return rows.map((row) => ({

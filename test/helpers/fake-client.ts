@@ -183,6 +183,13 @@ export class FakeClient extends EventEmitter<SessionClientEvents> implements Ses
     this.processes.exit(this.pid);
   }
 
+  /** How often backupAuth() was called (the hand-over saves the profile's archive first). */
+  backups = 0;
+
+  async backupAuth(): Promise<void> {
+    this.backups += 1;
+  }
+
   probe(): Promise<void> {
     this.calls.probe += 1;
     return this.scripts.probe(this);
