@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Agent, request } from 'undici';
@@ -100,7 +101,9 @@ export const createForwarder = (deps: { selfId: string; timeoutMs: number; logge
         upstream = await request(new URL(req.originalUrl, target.url), {
           method: req.method as 'GET',
           headers,
-          body: hasBody ? (body ?? req) : null,
+          // Through a PassThrough: undici destroys the body it was given when the owner fails, and the
+          // incoming request must outlive that (its socket still carries our 503).
+          body: hasBody ? (body ?? req.pipe(new PassThrough())) : null,
           dispatcher: agent,
           signal: abort.signal,
         });

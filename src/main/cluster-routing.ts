@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely';
 import { createClusterDirectory } from '../cluster/directory.js';
 import type { Config } from '../config.js';
 import type { EventBus } from '../events/types.js';
@@ -5,7 +6,7 @@ import { createForwarder, createForwardToOwner } from '../http/forward-to-owner.
 import { createClusterSessionsRouter } from '../http/routes/cluster-sessions.js';
 import type { Logger } from '../logger.js';
 import type { SessionManager } from '../sessions/types.js';
-import type { Store } from '../store/store.js';
+import type { Database } from '../store/schema.js';
 
 /** Each other instance gets this long to list its sessions for GET /sessions. */
 const LIST_TIMEOUT_MS = 3000;
@@ -14,14 +15,15 @@ const LIST_TIMEOUT_MS = 3000;
 export const createClusterRouting = (deps: {
   config: Config;
   logger: Logger;
-  store: Store;
+  /** The store's PostgreSQL (cluster mode always has one). */
+  db: Kysely<Database>;
   manager: SessionManager;
   bus: EventBus;
 }) => {
-  const { config, logger, store, manager } = deps;
+  const { config, logger, manager } = deps;
   if (!config.CLUSTER) return null;
   const self = { id: config.INSTANCE_ID, url: config.ADVERTISE_URL ?? '' };
-  const directory = createClusterDirectory({ db: store.connection.db, self });
+  const directory = createClusterDirectory({ db: deps.db, self });
   const forwarder = createForwarder({ selfId: self.id, timeoutMs: config.FORWARD_TIMEOUT_MS, logger });
   const isLocal = (id: string) => {
     try {

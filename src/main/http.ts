@@ -47,7 +47,13 @@ export const createHttp = (deps: HttpDeps) => {
   );
   const qrRenderer = createQrRenderer();
   const chats = createChatsRouter({ manager, logger });
-  const cluster = createClusterRouting({ config, logger, store, manager, bus: deps.sessions.bus });
+  const cluster = createClusterRouting({
+    config,
+    logger,
+    db: store.connection.db,
+    manager,
+    bus: deps.sessions.bus,
+  });
   const app = createApp({
     ...(cluster ? { cluster: cluster.app } : {}),
     qrRenderer,
