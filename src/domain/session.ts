@@ -69,5 +69,12 @@ export const sessionSnapshotSchema = z.object({
   restart: restartInfoSchema
     .nullable()
     .describe('Set while an automatic restart of a FAILED session is pending'),
+  instance: z
+    .string()
+    .nullable()
+    .optional()
+    .describe(
+      'Cluster mode only: INSTANCE_ID of the instance running the session; null when none does (stopped, or waiting for a takeover)',
+    ),
 });
 export type SessionSnapshot = z.infer<typeof sessionSnapshotSchema>;

@@ -9,7 +9,8 @@ export const formatSseEvent = (event: AnyWaEvent): string =>
   `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 
 export interface SseStreamOptions {
-  bus: EventBus;
+  /** The bus, or in cluster mode the feed that adds the other instances' events (cluster-events.ts). */
+  bus: Pick<EventBus, 'subscribe'>;
   buffer: EventBuffer;
   logger: Logger;
   /** Which events this client gets, replayed and live alike. */

@@ -27,6 +27,8 @@ export interface WebhookDispatcherDeps {
   concurrencyPerReceiver?: number;
   /** Pending deliveries held in memory per receiver; the rest wait in the store and are read in pages. */
   window?: number;
+  /** Cluster mode: how often claims are renewed and lapsed ones adopted (CLAIM_MS / 3 by default). */
+  claimSweepMs?: number;
 }
 
 /** Totals of this process, for the metrics; what is pending or failed is counted in the store. */

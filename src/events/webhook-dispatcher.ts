@@ -1,6 +1,7 @@
 import { createBatchWriter } from '../store/batch-writer.js';
 import { type AttemptResult, type DueDelivery, toView } from '../store/outbox.js';
 import { createOutboxRecorder } from './outbox-recorder.js';
+import { startClaimsSweep } from './webhook-claims-sweep.js';
 import type { WebhookDispatcher, WebhookDispatcherDeps } from './webhook-dispatcher-types.js';
 import { retryDelay } from './webhook-retry.js';
 import { createWebhookSender } from './webhook-sender.js';
@@ -57,6 +58,7 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
   let inFlight = 0;
   let paused = false;
   let closed = false;
+  let stopSweep: (() => void) | undefined;
 
   const receiverOf = (url: string): Receiver => {
     let receiver = receivers.get(url);
@@ -129,6 +131,8 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
     if (due > 0) await wait(due);
     let attempts = delivery.attempts;
     while (!paused) {
+      // Cluster mode: sent only while this instance's claim holds (another may have taken it over).
+      if (outbox.claims && !(await outbox.claims.confirm(delivery.id).catch(() => false))) return;
       attempts += 1;
       inFlight += 1;
       const outcome = await sender.send(receiver.url, delivery.eventId, delivery.body, stop.signal);
@@ -234,6 +238,16 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
         receiver.more = true;
         if (!receiver.loading) void load(receiver);
       }
+      if (outbox.claims && stopSweep === undefined && !closed) {
+        // Only receivers with nothing in memory: what this instance holds of the others is loaded already.
+        const adopt = (url: string) => {
+          if (paused || receivers.has(url)) return;
+          const receiver = receiverOf(url);
+          receiver.more = true;
+          void load(receiver);
+        };
+        stopSweep = startClaimsSweep({ claims: outbox.claims, logger, adopt, everyMs: deps.claimSweepMs });
+      }
     },
     list: (query) => outbox.list(query),
     async retry(id) {
@@ -248,11 +262,13 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
     },
     pause() {
       paused = true;
+      stopSweep?.();
       cancelWaits();
     },
     async close(graceMs = 5000) {
       if (closed) return;
       paused = true;
+      stopSweep?.();
       cancelWaits();
       // In flight: finish, or be aborted at the deadline (and stay pending for the next start).
       let timer: NodeJS.Timeout | undefined;

@@ -41,6 +41,12 @@ export interface AppDeps {
   health?: HealthRouter;
   /** Request durations and `GET /metrics` (createMetrics). */
   metrics?: { httpMiddleware: RequestHandler; registry: Registry };
+  /**
+   * Cluster mode only (main/http.ts builds it when CLUSTER=true): `forward` sends a request for a
+   * session owned elsewhere to its owner before the body is read; `sessions` (list over the cluster,
+   * placement, registry-only sessions) runs before the sessions routes.
+   */
+  cluster?: { instanceId: string; forward: RequestHandler; sessions: Router };
 }
 
 export type App = Express & {
@@ -79,14 +85,18 @@ export const createApp = (deps: AppDeps): App => {
   const rateLimit = createRateLimit({ config: deps.config });
   app.use(rateLimit.handler);
   if (deps.health) app.use(deps.health.details);
+  // Streamed to the owner as it comes: the body is read by the instance that runs the session.
+  if (deps.cluster) app.use(deps.cluster.forward);
   app.use(express.json({ limit: bodyLimit }));
   if (!deps.config.DOCS_PUBLIC) app.use(...docs);
+  if (deps.cluster) app.use(deps.cluster.sessions);
 
   app.use(
     createSessionsRouter({
       manager: deps.manager,
       checkWebhookUrl: createWebhookUrlCheck({ allowPrivate: deps.config.WEBHOOK_ALLOW_PRIVATE_NETWORKS }),
       ...(deps.qrRenderer ? { qrRenderer: deps.qrRenderer } : {}),
+      ...(deps.cluster ? { instanceId: deps.cluster.instanceId } : {}),
     }),
   );
   for (const router of deps.routers ?? []) app.use(router);

@@ -19,6 +19,7 @@ import { createMetrics } from '../metrics/metrics.js';
 import type { createAuthFolders } from '../sessions/auth-folders.js';
 import type { Store } from '../store/store.js';
 import type { Chrome } from './chrome.js';
+import { createClusterRouting } from './cluster-routing.js';
 import type { Sessions } from './sessions.js';
 import type { Webhooks } from './webhooks.js';
 
@@ -46,7 +47,15 @@ export const createHttp = (deps: HttpDeps) => {
   );
   const qrRenderer = createQrRenderer();
   const chats = createChatsRouter({ manager, logger });
+  const cluster = createClusterRouting({
+    config,
+    logger,
+    db: store.connection.db,
+    manager,
+    bus: deps.sessions.bus,
+  });
   const app = createApp({
+    ...(cluster ? { cluster: cluster.app } : {}),
     qrRenderer,
     manager,
     config,
@@ -98,7 +107,7 @@ export const createHttp = (deps: HttpDeps) => {
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     maxConnections: config.HTTP_MAX_CONNECTIONS,
   });
-  return { metrics, mediaFetch, qrRenderer, chats, app, http };
+  return { metrics, mediaFetch, qrRenderer, chats, app, http, cluster };
 };
 
 export type Http = ReturnType<typeof createHttp>;

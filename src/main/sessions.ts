@@ -25,7 +25,9 @@ export interface SessionsDeps {
 export const createSessions = async (deps: SessionsDeps) => {
   const { config, logger, chrome, processes, folders, store } = deps;
   // Event ids of this run sort after every id stored, so Last-Event-ID resumes across restarts.
-  const bus = createEventBus({ logger, run: nextRun(await store.outbox.lastRun()) });
+  // In cluster mode also unique across instances (claimRun), so an event id names one event anywhere.
+  const run = config.CLUSTER ? await store.outbox.claimRun() : nextRun(await store.outbox.lastRun());
+  const bus = createEventBus({ logger, run });
   const reaping = {
     processes,
     sessionsRoot: folders.root,

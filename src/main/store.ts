@@ -20,6 +20,7 @@ export const openStore = async (deps: {
       retentionMs: config.WEBHOOK_RETENTION,
       folders,
       logger,
+      ...(config.CLUSTER ? { instanceId: config.INSTANCE_ID } : {}),
     });
   } catch (err) {
     if (err instanceof StoreStartError) return fail(err.message);

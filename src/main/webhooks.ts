@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { startClusterEventFeed } from '../events/cluster-events.js';
 import { createWebhookDispatcher } from '../events/webhook-dispatcher.js';
 import { createWebhookFetch } from '../events/webhook-url-guard.js';
 import { createEventsRouter } from '../http/routes/events.js';
@@ -33,11 +34,30 @@ export const startWebhooks = async (deps: {
   });
   // Pending deliveries left by an earlier run (SIGTERM, crash) go out again, with their webhook-id.
   await webhooks.start();
-  const events = createEventsRouter({
-    bus,
+  // Cluster mode: SSE carries the events of sessions running on every instance.
+  const feed =
+    config.CLUSTER && config.DATABASE_URL && store.outbox.claims
+      ? startClusterEventFeed({
+          connectionString: config.DATABASE_URL,
+          instanceId: config.INSTANCE_ID,
+          bus,
+          eventsByIds: store.outbox.claims.eventsByIds,
+          logger,
+        })
+      : null;
+  const router = createEventsRouter({
+    bus: feed ?? bus,
     logger,
     maxStreamsPerKey: config.SSE_MAX_STREAMS_PER_KEY,
     replay: { flush: webhooks.recorder.flush, eventsAfter: store.outbox.eventsAfter },
+  });
+  const closeStreams = router.close.bind(router);
+  // Closing the streams also ends the feed's connection (shutdown calls events.close()).
+  const events = Object.assign(router, {
+    close() {
+      closeStreams();
+      void feed?.close();
+    },
   });
   return { webhookFetch, webhooks, events };
 };

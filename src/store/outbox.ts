@@ -10,6 +10,7 @@ import {
   toView,
 } from './delivery-types.js';
 import { createEventLog } from './event-log.js';
+import { createOutboxClaims } from './outbox-claims.js';
 import type { Database, DeliveryStatus } from './schema.js';
 
 export type { AttemptResult, DeliveryRow, DeliveryView, DueDelivery, OutboxStats, RecordedEvent };
@@ -24,9 +25,16 @@ const chunks = <T>(items: T[]): T[][] => {
 };
 
 /** The webhook outbox and the event log on the store: one set of queries for SQLite and PostgreSQL. */
-export const createOutboxStore = (deps: { db: Kysely<Database> }) => {
+export const createOutboxStore = (deps: {
+  db: Kysely<Database>;
+  /** Cluster mode (PostgreSQL): deliveries are claimed by this instance, events announced to the others. */
+  instanceId?: string | undefined;
+}) => {
   const { db } = deps;
+  const claims =
+    deps.instanceId === undefined ? null : createOutboxClaims({ db, instanceId: deps.instanceId });
   return {
+    claims,
     ...createEventLog({ db }),
     /**
      * Events accepted together, in one transaction: each in the event log, one pending delivery per
@@ -96,12 +104,18 @@ export const createOutboxStore = (deps: { db: Kysely<Database> }) => {
             });
           }
         }
+        await claims?.onRecorded(
+          trx,
+          items.map(({ event }) => event.id),
+          created.map((d) => d.id),
+        );
         return created.sort((a, b) => a.id - b.id);
       });
     },
 
     /** Receivers that have pending deliveries (at start, and after the store came back). */
     async pendingUrls(): Promise<string[]> {
+      if (claims) return claims.pendingUrls();
       const rows = await db
         .selectFrom('wa_deliveries')
         .select('url')
@@ -113,6 +127,7 @@ export const createOutboxStore = (deps: { db: Kysely<Database> }) => {
 
     /** The next pending deliveries of one receiver after `afterId`, oldest first, with their bodies. */
     async pendingOf(url: string, afterId: number, limit: number): Promise<DueDelivery[]> {
+      if (claims) return claims.claimPendingOf(url, afterId, limit);
       const rows = await db
         .selectFrom('wa_deliveries as d')
         .innerJoin('wa_events as e', 'e.id', 'd.event_id')
@@ -190,6 +205,7 @@ export const createOutboxStore = (deps: { db: Kysely<Database> }) => {
         .returning(['id', 'event_id', 'url'])
         .executeTakeFirst();
       if (row === undefined) return undefined;
+      await claims?.take(row.id);
       const event = await db
         .selectFrom('wa_events')
         .select('body')

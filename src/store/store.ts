@@ -29,6 +29,8 @@ export const createStore = async (deps: {
   logger: Logger;
   now?: () => number;
   pruneEveryMs?: number;
+  /** Cluster mode: INSTANCE_ID, which claims webhook deliveries and announces events (outbox-claims.ts). */
+  instanceId?: string | undefined;
 }): Promise<Store> => {
   const { logger } = deps;
   const now = deps.now ?? Date.now;
@@ -40,7 +42,7 @@ export const createStore = async (deps: {
   });
   logger.info({ backend: connection.dialect, database: connection.location }, 'Store open');
   const sessions = createSessionsRegistry({ db: connection.db, now });
-  const outbox = createOutboxStore({ db: connection.db });
+  const outbox = createOutboxStore({ db: connection.db, instanceId: deps.instanceId });
   await importSessionFolders({
     db: connection.db,
     folders: deps.folders,

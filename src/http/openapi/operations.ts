@@ -112,7 +112,8 @@ const inline = (schema: Record<string, unknown>): Record<string, SchemaRef> => (
 const flag = (name: string) =>
   inline({ type: 'object', properties: { [name]: { const: true } }, required: [name] });
 
-const sessionErrors: Record<number, ErrorCode[]> = { 404: ['session_not_found'] };
+// Cluster mode: a session running on an instance that does not answer while its lease is valid.
+const sessionErrors: Record<number, ErrorCode[]> = { 404: ['session_not_found'], 503: ['owner_unreachable'] };
 const simulatorErrors: Record<number, ErrorCode[]> = {
   400: ['simulator_bad_request'],
   404: ['session_not_found'],
@@ -191,6 +192,9 @@ export const operations: OperationSpec[] = [
     path: '/sessions',
     operationId: 'listSessions',
     summary: 'List every session',
+    description:
+      'Cluster mode: every instance is asked for its own (a short time limit each) and the stopped or ' +
+      'unowned sessions are read from the registry; `unreachable` names the instances that did not answer.',
     tag: 'Sessions',
     responses: { 200: { description: 'The sessions', content: json('SessionList') } },
     errors: {},
@@ -212,7 +216,10 @@ export const operations: OperationSpec[] = [
     summary: 'Create and start a session, or start a DISCONNECTED, STOPPED or FAILED one again',
     description:
       'Returns once the browser is launching; follow the state with GET /sessions/{id}, the events stream ' +
-      'or a webhook, then link it with GET /sessions/{id}/qr or POST /sessions/{id}/pairing-code.',
+      'or a webhook, then link it with GET /sessions/{id}/qr or POST /sessions/{id}/pairing-code. ' +
+      'Cluster mode: a new session is placed on the live instance with the fewest sessions below ' +
+      'INSTANCE_CAPACITY, or on the one the body names in `instance` (INSTANCE_ID of a live instance; ' +
+      'refused as an unknown field without CLUSTER).',
     tag: 'Sessions',
     sessionId: true,
     body: { component: 'CreateSessionBody', required: false },
@@ -227,7 +234,7 @@ export const operations: OperationSpec[] = [
     errors: {
       400: ['webhook_url_forbidden'],
       409: ['session_live'],
-      503: ['browser_missing', 'session_limit', 'shutting_down', 'folder_locked'],
+      503: ['browser_missing', 'session_limit', 'shutting_down', 'folder_locked', 'owner_unreachable'],
     },
   },
   {

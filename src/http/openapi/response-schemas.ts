@@ -13,7 +13,13 @@ export { webhookSettingsSchema };
 
 export const sessionSchema = sessionSnapshotSchema;
 
-export const sessionListSchema = z.object({ sessions: z.array(sessionSchema) });
+export const sessionListSchema = z.object({
+  sessions: z.array(sessionSchema),
+  unreachable: z
+    .array(z.string())
+    .optional()
+    .describe('Cluster mode: instances that did not list their sessions in time (theirs are missing)'),
+});
 
 export const qrJsonSchema = qrCodeSchema.extend({
   dataUrl: z.string().describe('data:image/png;base64,... of the QR image'),

@@ -8,7 +8,8 @@ import { apiKeyIdOf } from '../auth.js';
 import { parseSessionId } from '../session-id.js';
 
 export interface EventsRouterDeps {
-  bus: EventBus;
+  /** The bus, or in cluster mode the feed that adds the other instances' events (cluster-events.ts). */
+  bus: Pick<EventBus, 'subscribe'>;
   logger: Logger;
   /** Last-Event-ID replay from the store's event log (src/store). */
   replay: Pick<EventBufferDeps, 'flush' | 'eventsAfter'>;

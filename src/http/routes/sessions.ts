@@ -2,7 +2,7 @@ import { type Request, Router } from 'express';
 import { z } from 'zod';
 import { appError } from '../../error-catalog.js';
 import { eventTypes } from '../../events/types.js';
-import type { SessionManager } from '../../sessions/types.js';
+import type { SessionManager, SessionSnapshot } from '../../sessions/types.js';
 import { requireJsonBody } from '../json-body.js';
 import { methodNotAllowed } from '../method-not-allowed.js';
 import { createQrRenderer, type QrRenderer } from '../qr-render.js';
@@ -82,19 +82,24 @@ export interface SessionsRouterDeps {
   qrRenderer?: QrRenderer;
   /** Refuses a session webhook URL that points inward (createWebhookUrlCheck); none: every URL passes. */
   checkWebhookUrl?: (url: string) => Promise<void>;
+  /** Cluster mode: names this instance on every snapshot it answers with (`instance`). */
+  instanceId?: string;
 }
 
 export const createSessionsRouter = (deps: SessionsRouterDeps): Router => {
   const { manager } = deps;
   const qrRenderer = deps.qrRenderer ?? createQrRenderer();
   const router = Router();
+  const { instanceId } = deps;
+  const own = (snapshot: SessionSnapshot): SessionSnapshot =>
+    instanceId === undefined ? snapshot : { ...snapshot, instance: instanceId };
 
   router.param('id', sessionIdParam);
 
   router
     .route('/sessions')
     .get((_req, res) => {
-      res.json({ sessions: manager.list() });
+      res.json({ sessions: manager.list().map(own) });
     })
     // With non-strict routing this is also `/sessions/`: an empty id, so a bad request.
     .post(missingSessionId)
@@ -104,7 +109,7 @@ export const createSessionsRouter = (deps: SessionsRouterDeps): Router => {
   router
     .route('/sessions/:id')
     .get((req, res) => {
-      res.json(manager.get(parseSessionId(req.params.id)));
+      res.json(own(manager.get(parseSessionId(req.params.id))));
     })
     .post(requireJsonBody, async (req, res) => {
       const id = parseSessionId(req.params.id);
@@ -115,7 +120,7 @@ export const createSessionsRouter = (deps: SessionsRouterDeps): Router => {
       res
         .status(created ? 201 : 200)
         .location(sessionLocation(id))
-        .json(session);
+        .json(own(session));
     })
     .delete(async (req, res) => {
       await manager.delete(parseSessionId(req.params.id));
@@ -155,7 +160,7 @@ export const createSessionsRouter = (deps: SessionsRouterDeps): Router => {
   router
     .route('/sessions/:id/stop')
     .post(async (req, res) => {
-      res.json(await manager.stop(parseSessionId(req.params.id)));
+      res.json(own(await manager.stop(parseSessionId(req.params.id))));
     })
     .all(methodNotAllowed(['POST']));
 
