@@ -4,6 +4,7 @@ import { toError } from './errors.js';
 import { createLogger } from './logger.js';
 import { loadApiKey } from './main/api-key.js';
 import { findChrome } from './main/chrome.js';
+import { startCluster } from './main/cluster.js';
 import { parseConfig } from './main/config.js';
 import { claimDataDir } from './main/data-dir.js';
 import { fail } from './main/fail.js';
@@ -31,7 +32,9 @@ const run = async (): Promise<void> => {
   const folders = createAuthFolders({ dataDir: config.dataDir, logger });
   // The store: sessions registry, webhook outbox, event log (SQLite in DATA_DIR, or DATABASE_URL).
   const store = await openStore({ config, folders, logger });
-  const sessions = await createSessions({ config, logger, chrome, processes, folders, store });
+  // Cluster mode (null without CLUSTER): joins wa_instances; its leases are the manager's ownership.
+  const cluster = await startCluster({ config, logger, store });
+  const sessions = await createSessions({ config, logger, chrome, processes, folders, store, cluster });
   const { bus, manager, reaping } = sessions;
   const webhooks = await startWebhooks({ config, logger, sessions, store });
   const http = createHttp({ config, logger, apiKey, chrome, processes, folders, store, sessions, webhooks });
@@ -39,12 +42,22 @@ const run = async (): Promise<void> => {
   const defaultSession = config.DEFAULT_SESSION
     ? createDefaultSession({ id: config.DEFAULT_SESSION, manager, bus, logger })
     : null;
-  const shutdown = createShutdown({ config, logger, store, sessions, webhooks, http, defaultSession });
+  const shutdown = createShutdown({
+    config,
+    logger,
+    store,
+    sessions,
+    webhooks,
+    http,
+    defaultSession,
+    cluster,
+  });
+  cluster?.onFatal((why) => void shutdown(1, why));
   installSignals(logger, shutdown);
   showQrCodes({ config, logger, bus, qrRenderer: http.qrRenderer });
 
   await listen({ config, logger, http: http.http, reaping });
-  await restoreSessions({ config, chrome, manager, defaultSession });
+  await restoreSessions({ config, chrome, manager, defaultSession, cluster });
 };
 
 run().catch((err: unknown) => {

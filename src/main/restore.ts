@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { createDefaultSession } from '../sessions/default-session.js';
 import type { Chrome } from './chrome.js';
+import type { Cluster } from './cluster.js';
 import type { Sessions } from './sessions.js';
 
 /** Brings back the sessions of the last run, then the default session; both need a Chromium. */
@@ -9,9 +10,14 @@ export const restoreSessions = async (deps: {
   chrome: Chrome;
   manager: Sessions['manager'];
   defaultSession: ReturnType<typeof createDefaultSession> | null;
+  cluster?: Cluster | null;
 }): Promise<void> => {
-  const { config, chrome, manager, defaultSession } = deps;
-  if (config.RESTORE_ON_START && chrome.found) await manager.restore();
+  const { config, chrome, manager, defaultSession, cluster } = deps;
+  // Cluster mode: restore is the takeover loop (sessions nobody runs, this INSTANCE_ID's own first),
+  // always on: it is also how the sessions of an instance that died come back.
+  if (cluster && manager.cluster) {
+    if (chrome.found) cluster.startTakeover(manager.cluster);
+  } else if (config.RESTORE_ON_START && chrome.found) await manager.restore();
   // After restore, which brings the default session back (paired) when its folder exists.
   if (defaultSession && chrome.found) await defaultSession.start();
 };

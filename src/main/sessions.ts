@@ -11,6 +11,7 @@ import { createWwebjsClientFactory } from '../sessions/wwebjs-client.js';
 import { prepareSimulatorCache } from '../simulator/web-cache.js';
 import type { Store } from '../store/store.js';
 import type { Chrome } from './chrome.js';
+import type { Cluster } from './cluster.js';
 
 export interface SessionsDeps {
   config: Config;
@@ -19,6 +20,8 @@ export interface SessionsDeps {
   processes: ReturnType<typeof createBrowserProcesses>;
   folders: ReturnType<typeof createAuthFolders>;
   store: Store;
+  /** Cluster mode: the manager claims a lease before every browser start (null: a single instance). */
+  cluster?: Cluster | null;
 }
 
 /** The event bus, the session manager on real whatsapp-web.js clients, and what orphan reaping needs. */
@@ -82,6 +85,9 @@ export const createSessions = async (deps: SessionsDeps) => {
     processes,
     browserMissing: chrome.found ? null : chrome.problem,
     records: store.sessions,
+    ...(deps.cluster
+      ? { ownership: deps.cluster.ownership, backupTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }
+      : {}),
   });
   return { bus, manager, reaping };
 };

@@ -6,6 +6,7 @@ import { installSafetyNet } from '../safety-net.js';
 import type { createDefaultSession } from '../sessions/default-session.js';
 import type { Store } from '../store/store.js';
 import { withTimeout } from '../timeout.js';
+import type { Cluster } from './cluster.js';
 import type { Http } from './http.js';
 import type { Sessions } from './sessions.js';
 import type { Webhooks } from './webhooks.js';
@@ -21,8 +22,9 @@ export const createShutdown = (deps: {
   webhooks: Webhooks;
   http: Http;
   defaultSession: ReturnType<typeof createDefaultSession> | null;
+  cluster?: Cluster | null;
 }): Shutdown => {
-  const { config, logger, store, defaultSession } = deps;
+  const { config, logger, store, defaultSession, cluster } = deps;
   const { manager, reaping } = deps.sessions;
   const { webhookFetch, webhooks, events } = deps.webhooks;
   const { metrics, mediaFetch, chats, app, http } = deps.http;
@@ -32,6 +34,9 @@ export const createShutdown = (deps: {
     const shutdownDeadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS - 500;
     logger.info({ why }, 'Shutting down: closing every session (auth folders kept)');
     defaultSession?.close();
+    // Cluster mode: no session is claimed from now on; manager.shutdown() hands every one over
+    // (archive saved, browser closed, lease released and announced), the others take them at once.
+    cluster?.stopTakeover();
     // No new webhook delivery starts; those in flight finish (or stay pending) in webhooks.close().
     webhooks.pause();
     // Open SSE streams would keep http.close() from ever finishing.
@@ -50,6 +55,8 @@ export const createShutdown = (deps: {
       await reapOrphans({ ...reaping, killWaitMs: 500 }).catch((err: unknown) =>
         logger.error({ err: toError(err) }, 'Could not kill the browsers left at shutdown'),
       );
+      // After every browser is gone: the leases left are released, this instance leaves wa_instances.
+      await cluster?.leave();
       // What is left of SHUTDOWN_TIMEOUT_MS for deliveries in flight; then every result and event is written.
       await webhooks.close(Math.max(0, shutdownDeadline - Date.now()));
       await store

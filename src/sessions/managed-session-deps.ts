@@ -46,3 +46,14 @@ export interface ManagedSessionDeps {
   /** The durable sessions registry (src/store); without it the folder's wa-sessions.json keeps the webhook. */
   records?: SessionRecords | undefined;
 }
+
+/**
+ * Cluster mode: one session's lease. `claim` before a browser starts (rejects 409 when another
+ * instance runs it); `release` when the session leaves this instance.
+ */
+export interface SessionLease {
+  claim(): Promise<void>;
+  release(): Promise<void>;
+  /** How long a hand-over waits for the client's backupAuth(). */
+  backupTimeoutMs: number;
+}

@@ -23,20 +23,20 @@ import { liveStates, type SessionClient, type SessionSnapshot, type WebhookSetti
  */
 export class ManagedSession {
   readonly record: Session;
-  private client: SessionClient | null = null;
+  protected client: SessionClient | null = null;
   /** Bumped for every new client, so events of a client that was replaced are recognised and ignored. */
   private generation = 0;
   /** The delayed work after a disconnect, cancelled when anything else ends or restarts the session first. */
-  private readonly pendingTeardown: PendingWork;
+  protected readonly pendingTeardown: PendingWork;
   /** Set once when the phone unlinked the device; cleared only when the folder is gone. */
-  private credentialsDead = false;
+  protected credentialsDead = false;
   /** Ends the wait on the current client's initialize() when that client is released. */
   private stopWaitingForInit: (() => void) | null = null;
   /** FAILED → restarted later, with backoff; cancelled whenever anything else acts on the session. */
-  private readonly autoRestart: AutoRestart;
+  protected readonly autoRestart: AutoRestart;
 
   constructor(
-    private readonly deps: ManagedSessionDeps,
+    protected readonly deps: ManagedSessionDeps,
     id: string,
     webhook: WebhookSettings | null,
     /** Listed again at start as the registry kept it: STOPPED, no browser. */
@@ -228,7 +228,7 @@ export class ManagedSession {
   }
 
   /** Removes (or moves aside) the folder: whatever credentials it held are gone. */
-  private async dropCredentials(): Promise<void> {
+  protected async dropCredentials(): Promise<void> {
     // Never under a live browser: it would write the folder again after it is gone.
     await this.deps.killProfile();
     await this.deps.guard.remove(this.id);

@@ -1,6 +1,7 @@
 import type { BrowserProcesses } from '../browser/browser-processes.js';
 import { createClientCloser, probeClient } from '../browser/client-closer.js';
 import { createProfileProcesses, type ProfileProcesses } from '../browser/profile-processes.js';
+import type { SessionOwnership } from '../cluster/types.js';
 import type { Config } from '../config.js';
 import { parseSessionId } from '../domain/session-id.js';
 import { appError } from '../error-catalog.js';
@@ -8,10 +9,13 @@ import { toError } from '../errors.js';
 import type { EventBus } from '../events/types.js';
 import type { Logger } from '../logger.js';
 import type { AuthFolders } from './auth-folders.js';
+import { type ClusterHooks, createClusterHooks, leaseOf } from './cluster-hooks.js';
+import { ClusteredSession } from './clustered-session.js';
 import { createFolderGuard } from './folder-guard.js';
 import { KeyedLock } from './keyed-lock.js';
 import { LaunchQueue } from './launch-queue.js';
 import { ManagedSession } from './managed-session.js';
+import type { ManagedSessionDeps } from './managed-session-deps.js';
 import { restoreSessions } from './restore.js';
 import { createSessionActions } from './session-actions.js';
 import { sessionNotFound, wrongState } from './session-errors.js';
@@ -56,11 +60,17 @@ export interface SessionManagerDeps {
    * Without it (unit tests) the folders and their `wa-sessions.json` are the registry, as before.
    */
   records?: SessionRecords;
+  /** Cluster mode: the leases (src/cluster/leases.ts); a session runs here only while it holds one. */
+  ownership?: SessionOwnership;
+  /** Cluster mode: how long leaving (stop, hand-over) waits for a session's auth backup. */
+  backupTimeoutMs?: number;
 }
 
 export interface InternalSessionManager extends SessionManager {
   /** Ids with an operation running or queued under their lock (tests wait for quiet with it). */
   busyIds(): string[];
+  /** Cluster mode's takeover, fencing and lost leases; null without an `ownership`. */
+  readonly cluster: ClusterHooks | null;
 }
 
 /**
@@ -77,6 +87,8 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
   const launches = new LaunchQueue(config.LAUNCH_CONCURRENCY);
   const actions = createSessionActions(config);
   const killWaitMs = deps.killWaitMs ?? 5000;
+  const { ownership } = deps;
+  const leaseFor = ownership ? (id: string) => leaseOf(ownership, id, deps.backupTimeoutMs ?? 30_000) : null;
   const profiles = deps.profiles ?? createProfileProcesses({ logger });
   const profileOf = (id: string): string => folders.folderOf(id);
   // Short: a healthy browser answers Browser.getVersion in milliseconds, even on a loaded host; a
@@ -125,29 +137,28 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     options: CreateSessionOptions,
     restored?: { state: 'STOPPED'; createdAt: Date; updatedAt: Date },
   ): ManagedSession => {
-    const session: ManagedSession = new ManagedSession(
-      {
-        config,
-        logger,
-        bus,
-        now,
-        random: deps.random ?? Math.random,
-        clientFactory: deps.clientFactory,
-        folders,
-        guard,
-        launches,
-        closeClient,
-        probeBrowser: (client) => probeClient(client, probeTimeoutMs),
-        killProfile: () => killProfile(id, session.log),
-        exclusive: (work) => lock.run(id, work),
-        isListed: () => sessions.get(id) === session,
-        unlist: () => sessions.delete(id),
-        records: deps.records,
-      },
-      id,
-      options.webhook ?? null,
-      restored,
-    );
+    const sessionDeps: ManagedSessionDeps = {
+      config,
+      logger,
+      bus,
+      now,
+      random: deps.random ?? Math.random,
+      clientFactory: deps.clientFactory,
+      folders,
+      guard,
+      launches,
+      closeClient,
+      probeBrowser: (client) => probeClient(client, probeTimeoutMs),
+      killProfile: () => killProfile(id, session.log),
+      exclusive: (work) => lock.run(id, work),
+      isListed: () => sessions.get(id) === session,
+      unlist: () => sessions.delete(id),
+      records: deps.records,
+    };
+    const lease = leaseFor?.(id);
+    const session: ManagedSession = lease
+      ? new ClusteredSession(sessionDeps, lease, id, options.webhook ?? null)
+      : new ManagedSession(sessionDeps, id, options.webhook ?? null, restored);
     return session;
   };
 
@@ -165,6 +176,8 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     if (sessions.size >= config.MAX_SESSIONS) {
       throw appError('session_limit', `This server runs at most ${config.MAX_SESSIONS} sessions.`);
     }
+    // Cluster mode: before the registry is written, so a session running elsewhere is left as it is.
+    await leaseFor?.(id).claim();
     // Registry first: when it cannot be written (503) no session is created.
     await deps.records?.save(id, { desired: 'running', webhook: options.webhook ?? null });
     const session = open(id, options);
@@ -175,6 +188,7 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
       return { created: true, session, ...(await session.start()) };
     } catch (err) {
       sessions.delete(id);
+      await ownership?.release(id);
       await deps.records?.remove(id).catch((e: unknown) => {
         logger.error({ err: toError(e), sessionId: id }, 'Could not remove the session from the registry');
       });
@@ -269,5 +283,9 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     },
 
     busyIds: () => lock.busyKeys(),
+
+    cluster: ownership
+      ? createClusterHooks({ ...deps, ownership, sessions, lock, open, isShuttingDown: () => shuttingDown })
+      : null,
   };
 };
