@@ -87,7 +87,7 @@ describe('deploy/cluster/docker-compose.yml', () => {
       expect(block(proxy, ['depends_on', name])).toMatch(/condition: service_healthy/);
     }
     expect(items(block(proxy, ['volumes']))).toEqual(['./nginx.conf:/etc/nginx/nginx.conf:ro']);
-    expect(items(block(proxy, ['ports']))).toEqual(['${HTTP_BIND:-127.0.0.1}:${HTTP_PORT:-8080}:80']);
+    expect(items(block(proxy, ['ports']))).toEqual([`\${HTTP_BIND:-127.0.0.1}:\${HTTP_PORT:-8080}:80`]);
   });
 });
 

@@ -19,7 +19,7 @@ export const block = (text: string, path: string[]): string => {
     // Only keys at this level: a `volumes:` inside a service is not the top-level one.
     const base = Math.min(...lines.map(indentOf));
     const start = lines.findIndex(
-      (line) => indentOf(line) === base && new RegExp(`^\\s*(- )?${escape(key)}:( |$)`).test(line),
+      (line) => indentOf(line) === base && new RegExp(`^\\s*(- )?${escapeRegExp(key)}:( |$)`).test(line),
     );
     const head = lines[start];
     if (head === undefined) throw new Error(`no key ${path.join('.')} (missing ${key})`);
@@ -43,7 +43,7 @@ export const scalar = (text: string, key: string): string | undefined => {
   const base = Math.min(...lines.map(indentOf));
   for (const line of lines) {
     if (indentOf(line) !== base) continue;
-    const match = new RegExp(`^\\s*(?:- )?${escape(key)}:\\s+(.+)$`).exec(line);
+    const match = new RegExp(`^\\s*(?:- )?${escapeRegExp(key)}:\\s+(.+)$`).exec(line);
     if (match?.[1] !== undefined) return match[1].replace(/^(["'])(.*)\1$/, '$2');
   }
   return undefined;
@@ -71,7 +71,7 @@ export const items = (text: string): string[] =>
         .replace(/^(["'])(.*)\1$/, '$2'),
     );
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The entries of a list of maps, each as its own block (the `- ` taken off its first line). */
 export const entries = (text: string): string[] => {
