@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from './harness.js';
-import {
-  createReady,
-  ownerOf,
-  readyElsewhere,
-  sampleDoubleRuns,
-  sessionsByInstance,
-  waitFor,
-} from './sessions.js';
+import { createReady, ownerOf, readyElsewhere, sampleDoubleRuns, sessionsByInstance } from './sessions.js';
 
 /**
  * Issue 11, hand-over: on SIGTERM (docker stop, a Kubernetes roll-out) an instance saves each
