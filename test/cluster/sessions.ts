@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { SessionBody } from '../helpers/e2e.js';
 import type { ServerProcess } from '../helpers/server-process.js';
 import type { Cluster, Instance } from './harness.js';
@@ -147,5 +148,20 @@ export const readyElsewhere = async (
     if (Date.now() > deadline)
       throw new Error(`session ${id} not READY away from ${from.id} in time; last: ${last}`);
     await sleep(100);
+  }
+};
+
+/** One query against the cluster's database, on a connection of its own. */
+export const query = async <Row extends Record<string, unknown>>(
+  cluster: Cluster,
+  text: string,
+  values: unknown[] = [],
+): Promise<Row[]> => {
+  const client = new pg.Client({ connectionString: cluster.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<Row>(text, values)).rows;
+  } finally {
+    await client.end();
   }
 };
