@@ -88,6 +88,28 @@ describe('any instance answers any request', () => {
     expect((await cluster.placement()).get(id)?.map((i) => i.id)).toEqual([owner.id]);
   });
 
+  it('serves the QR of a session waiting for a scan on every instance, as JSON and as a PNG', async () => {
+    const id = 'spread-qr';
+    await expectStatus(await cluster.request('POST', `/sessions/${id}`), 201, `POST /sessions/${id}`);
+    await waitFor(cluster, id, (s) => s?.state === 'QR', 90_000);
+    const qrs = new Set<string>();
+    for (const instance of cluster.instances) {
+      const json = await instance.server.request('GET', `/sessions/${id}/qr`, undefined, {
+        accept: 'application/json',
+      });
+      qrs.add((JSON.parse(await expectStatus(json, 200, `QR on ${instance.id}`)) as { qr: string }).qr);
+      const png = await instance.server.request('GET', `/sessions/${id}/qr`, undefined, {
+        accept: 'image/png',
+      });
+      expect(png.status, instance.id).toBe(200);
+      expect(png.headers.get('content-type')).toMatch(/^image\/png/);
+      await png.arrayBuffer();
+    }
+    expect([...qrs].every((qr) => qr.length > 10)).toBe(true);
+    await expectStatus(await cluster.request('DELETE', `/sessions/${id}`), 204, `DELETE /sessions/${id}`);
+    await waitFor(cluster, id, (s) => s === null, 20_000);
+  });
+
   it('streams the events of a session owned elsewhere over SSE', async () => {
     const id = 'spread-2';
     const owner = await ownerOf(cluster, id);

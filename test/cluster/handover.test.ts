@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browsersUnder } from '../helpers/e2e.js';
 import { type Cluster, startCluster } from './harness.js';
 import { createReady, ownerOf, readyElsewhere, sampleDoubleRuns, sessionsByInstance } from './sessions.js';
 
@@ -46,6 +49,11 @@ describe('SIGTERM of one instance', () => {
     for (const id of moved) expect((await ownerOf(cluster, id)).id).not.toBe(victim.id);
     for (const [id, states] of seen) expect([...states], `${id} went through a QR`).not.toContain('QR');
     expect(doubles).toEqual([]);
+    // The instance that left ran nothing more and kept no copy: the archive in PostgreSQL is the truth.
+    expect(await browsersUnder(victim.dataDir)).toEqual([]);
+    for (const id of moved) {
+      expect(existsSync(path.join(victim.dataDir, 'sessions', `session-${id}`)), id).toBe(false);
+    }
     expect(cluster.rejections()).toEqual([]);
   });
 });
