@@ -13,6 +13,7 @@ export default defineConfig({
             'test/process/**',
             'test/dashboard/e2e/**',
             'test/store/**',
+            'test/cluster/**',
           ],
           testTimeout: 10_000,
         },
@@ -32,6 +33,18 @@ export default defineConfig({
           ],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // Cluster mode (issue 11): a throw-away PostgreSQL, three real server processes and Debian's
+        // nginx per file (test/cluster/harness.ts). Failovers wait out lease expiries: long limits,
+        // and files one after another (each runs three servers and their browsers).
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
           fileParallelism: false,
         },
       },

@@ -9,6 +9,7 @@ export const sectionNames = [
   'http',
   'restore',
   'footprint',
+  'cluster',
 ] as const;
 export type SectionName = (typeof sectionNames)[number];
 
@@ -32,6 +33,8 @@ export interface BenchOptions {
   compare: string[];
   /** `--compare-header "Name: value"`, sent with every --compare request. */
   compareHeaders: string[];
+  /** Cluster figures: sessions on the instance that is killed or stopped. */
+  cluster: number[];
   /** Where the report goes; null: stdout only. */
   out: string | null;
 }
@@ -43,9 +46,11 @@ Benchmarks assert nothing. Progress goes to stderr, the tables to stdout and to 
 
   --runs N              runs per figure (median, min, max); default 5, at least 1
   --scale 10,25,50      sessions at once for the scale figure; default 10,25,50
-  --only a,b            sections: lifecycle, memory, scale, webhooks, store, http, restore, footprint
-                        (default: all)
+  --only a,b            sections: lifecycle, memory, scale, webhooks, store, http, restore, footprint,
+                        cluster (default: all)
   --restore 5,20        linked sessions brought back by a restart, for the restore figure; default 5,20
+  --cluster 3,15        cluster: sessions on the instance killed (kill -9) or stopped (SIGTERM) while
+                        three run on one PostgreSQL behind nginx; default 3,15
   --restore-concurrency N  RESTORE_CONCURRENCY for the restore figure (default: the server's own)
   --duration S          seconds of each autocannon round (http); default 10
   --compare URL         http: run the same autocannon drivers against a server already running at
@@ -75,6 +80,7 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
       events: { type: 'string', default: '1000' },
       'try-flags': { type: 'string', multiple: true, default: [] },
       restore: { type: 'string', default: '5,20' },
+      cluster: { type: 'string', default: '3,15' },
       duration: { type: 'string', default: '10' },
       'restore-concurrency': { type: 'string' },
       compare: { type: 'string', multiple: true, default: [] },
@@ -101,6 +107,7 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
     events: positive('--events', values.events),
     tryFlags: values['try-flags'],
     restore: values.restore.split(',').map((s) => positive('--restore', s.trim())),
+    cluster: values.cluster.split(',').map((s) => positive('--cluster', s.trim())),
     duration: positive('--duration', values.duration),
     restoreConcurrency:
       values['restore-concurrency'] === undefined

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { closeAllServers } from './bench-server.js';
 import { type BenchOptions, parseOptions, type SectionName, USAGE } from './cli.js';
+import { closeAllClusters, runCluster } from './cluster.js';
 import { runFootprint } from './footprint.js';
 import { runCompare, runHttp } from './http.js';
 import { runLifecycle } from './lifecycle.js';
@@ -27,6 +28,7 @@ const sections: Record<SectionName, (o: BenchOptions) => Promise<Section[]>> = {
       : [await runHttp(o.runs, o.duration)],
   restore: async (o) => [await runRestore(o.restore, o.runs, o.restoreConcurrency)],
   footprint: async (o) => [await runFootprint(o.runs)],
+  cluster: async (o) => [await runCluster(o.cluster, o.runs)],
 };
 
 const main = async (): Promise<number> => {
@@ -54,6 +56,7 @@ const main = async (): Promise<number> => {
       results.push(`## ${name}\n\nDid not complete: ${message}\n`);
     } finally {
       await closeAllServers();
+      await closeAllClusters();
     }
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
@@ -86,7 +89,7 @@ const main = async (): Promise<number> => {
 
 const interrupt = () => {
   progress('interrupted: stopping every server');
-  void closeAllServers().finally(() => process.exit(130));
+  void Promise.allSettled([closeAllServers(), closeAllClusters()]).finally(() => process.exit(130));
 };
 process.once('SIGINT', interrupt);
 process.once('SIGTERM', interrupt);
@@ -98,6 +101,7 @@ main().then(
       `bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
     await closeAllServers();
+    await closeAllClusters();
     process.exit(1);
   },
 );

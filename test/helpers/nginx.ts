@@ -41,6 +41,11 @@ export interface AdaptOptions {
   listenPort: number;
   /** The wa-sessions server, e.g. 127.0.0.1:41234. */
   upstream: string;
+  /**
+   * Several upstream servers instead (deploy/cluster/nginx.conf): each shipped name (`wa-1:3000`)
+   * mapped to the test server's address; their parameters (max_fails, fail_timeout) are kept.
+   */
+  upstreams?: Readonly<Record<string, string>>;
   /** A private folder for the pid file, logs and temp files. */
   dir: string;
   /** Directives for temp paths (see tempPathDirectives). */
@@ -61,7 +66,8 @@ export interface AdaptOptions {
  * - `pid`, `error_log`, `access_log`: into `dir`;
  * - `listen 80;` → `listen 127.0.0.1:<listenPort>;`;
  * - the upstream's `server app:3000 resolve` → the test server's address (`resolve`, for Docker's
- *   DNS, needs nginx 1.27.3; the test runs Debian's, which may be older);
+ *   DNS, needs nginx 1.27.3; the test runs Debian's, which may be older); with `upstreams`, each
+ *   `server <name> resolve <parameters>;` → `server <address> <parameters>;`;
  * - after `http {`: temp paths into `dir` (they default to /var/lib/nginx);
  * - with `pathPrefix`: the commented `location ^~ /wa/` line, uncommented as a user would.
  */
@@ -73,7 +79,15 @@ export const adaptNginxConf = (source: string, options: AdaptOptions): string =>
     [/^error_log\s+\S+(\s+\w+)?;$/m, `error_log ${file('error.log')} info;`],
     [/^(\s*access_log\s+)\S+(\s+\w+;)$/m, `$1${file('access.log')}$2`],
     [/^(\s*)listen\s+80;$/m, `$1listen 127.0.0.1:${options.listenPort};`],
-    [/^(\s*)server\s+app:3000(\s+resolve)?;$/m, `$1server ${options.upstream};`],
+    ...(options.upstreams
+      ? Object.entries(options.upstreams).map(([name, address]): [RegExp, string] => [
+          new RegExp(
+            `^(\\s*)server\\s+${name.replace(/[.]/g, '\\.')}(?:\\s+resolve)?((?:\\s+[a-z_]+=\\S+)*);$`,
+            'm',
+          ),
+          `$1server ${address}$2;`,
+        ])
+      : [[/^(\s*)server\s+app:3000(\s+resolve)?;$/m, `$1server ${options.upstream};`] as [RegExp, string]]),
     [
       /^http\s*\{$/m,
       `http {\n${options.tempDirectives.map((d) => `  ${d} ${file(d.replace('_temp_path', '-temp'))};`).join('\n')}`,
@@ -84,7 +98,7 @@ export const adaptNginxConf = (source: string, options: AdaptOptions): string =>
   for (const [pattern, replacement] of rewrites) {
     const matches = text.match(new RegExp(pattern.source, `${pattern.flags}g`))?.length ?? 0;
     if (matches !== 1) {
-      throw new Error(`deploy/nginx.conf: expected one line matching ${pattern}, found ${matches}`);
+      throw new Error(`nginx config: expected one line matching ${pattern}, found ${matches}`);
     }
     text = text.replace(pattern, replacement);
   }
@@ -130,11 +144,16 @@ export const startNginx = async (options: {
   upstream: string;
   dir: string;
   pathPrefix?: boolean;
+  /** The shipped config to run; deploy/nginx.conf unless said. */
+  source?: string;
+  /** See AdaptOptions.upstreams. */
+  upstreams?: Readonly<Record<string, string>>;
 }): Promise<NginxProcess> => {
   const listenPort = await freePort();
-  const config = adaptNginxConf(await readFile(SHIPPED_NGINX_CONF, 'utf8'), {
+  const config = adaptNginxConf(await readFile(options.source ?? SHIPPED_NGINX_CONF, 'utf8'), {
     listenPort,
     upstream: options.upstream,
+    ...(options.upstreams ? { upstreams: options.upstreams } : {}),
     dir: options.dir,
     tempDirectives: tempPathDirectives(options.nginx),
     runningAsRoot: process.getuid?.() === 0,
