@@ -62,7 +62,7 @@ export class ClusteredSession extends ManagedSession {
     this.pendingTeardown.cancel();
     if (this.deps.isListed()) this.deps.unlist();
     const client = this.client;
-    if (why !== 'FENCED' && client?.backupAuth && this.record.state === 'READY') {
+    if (why !== 'FENCED' && client && this.record.state === 'READY') {
       await withTimeout(client.backupAuth(), this.lease.backupTimeoutMs, 'auth backup').catch(
         (err: unknown) =>
           this.log.error({ err: toError(err) }, 'Could not save the auth archive before leaving'),

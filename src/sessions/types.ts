@@ -65,8 +65,6 @@ export interface SessionClient extends EventEmitter<SessionClientEvents> {
   page(): import('puppeteer').Page | undefined;
   /** Chats, contacts and media of this client (src/whatsapp); the manager runs them only when READY. */
   whatsapp(): WhatsAppPort;
-  /** Cluster mode: saves the profile archive now (the hand-over calls it before closing). */
-  backupAuth?(): Promise<void>;
   dispose(): void;
 }
 
