@@ -75,7 +75,7 @@ describe('any instance answers any request', () => {
       await expectStatus(await via.request('GET', `/sessions/${id}/chats`), 200, 'chats');
       await expectStatus(await via.request('GET', `/sessions/${id}/contacts`), 200, 'contacts');
       await expectStatus(
-        await via.request('GET', `/sessions/${id}/contacts/check?number=5511912345678`),
+        await via.request('GET', `/sessions/${id}/contacts/check?phone=5511912345678`),
         200,
         'check',
       );
