@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listProcesses } from '../../src/browser/process-table.js';
-import { type Cluster, startCluster, type TeardownReport } from './harness.js';
+import { browsersUnder } from '../helpers/e2e.js';
+import { type Cluster, type Instance, startCluster, type TeardownReport } from './harness.js';
 
 /**
  * The harness itself, before any scenario trusts it: three real instances on one real PostgreSQL,
@@ -76,18 +77,43 @@ describe('the cluster harness', () => {
     expect(Object.fromEntries(served)).toEqual({ 'wa-1': 4, 'wa-2': 4, 'wa-3': 4 });
   });
 
-  it('passes a request on to the next instance when one is killed, and sees no browser anywhere', async () => {
+  it('sees which instance runs a browser for which session, and kill9 takes the browsers down with the host', async () => {
     expect((await cluster.placement()).size).toBe(0);
-    await cluster.kill9(2);
-    expect(cluster.instances[2]?.down).toBe(true);
+    const res = await cluster.instances[1]?.server.request('POST', '/sessions/probe');
+    expect(res?.status).toBe(201);
+    await res?.arrayBuffer();
+    let owners: Instance[] = [];
+    for (let wait = 0; owners.length === 0 && wait < 600; wait += 1) {
+      owners = (await cluster.placement()).get('probe') ?? [];
+      if (owners.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(owners.length, 'one instance runs the browser').toBe(1);
+    const owner = owners[0];
+    if (!owner) throw new Error('unreachable');
+    expect((await browsersUnder(owner.dataDir)).length).toBeGreaterThan(0);
+
+    await cluster.kill9(owner.index);
+    expect(owner.down).toBe(true);
+    expect(owner.server.child.signalCode).toBe('SIGKILL');
+    expect(await browsersUnder(owner.dataDir)).toEqual([]);
+    expect((await cluster.placement()).get('probe') ?? []).not.toContain(owner);
+  });
+
+  it('passes requests on to the live instances while one is down, and restarts it with the same identity', async () => {
+    const down = cluster.instances.find((i) => i.down);
+    if (!down) throw new Error('no instance is down');
     for (let n = 0; n < 6; n += 1) {
       const res = await cluster.request('GET', '/health/live');
       expect(res.status).toBe(200);
       await res.arrayBuffer();
     }
-    await cluster.restart(2);
-    const res = await cluster.instances[2]?.server.request('GET', '/health/ready');
-    expect(res?.status).toBe(200);
+    const before = down.server;
+    await cluster.restart(down.index);
+    expect(down.server).not.toBe(before);
+    expect(down.down).toBe(false);
+    const res = await fetch(`${down.url}/health/ready`, { signal: AbortSignal.timeout(30_000) });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
   });
 
   it('tears down leaving no process and no folder', async () => {

@@ -180,8 +180,11 @@ export const startCluster = async (options: ClusterOptions = {}): Promise<Cluste
       );
       for (const server of retired) harnessPids.add(server.child.pid ?? -1);
       // Whatever a server left (it was killed, or its shutdown failed): no browser survives the harness.
-      for (const instance of instances) {
-        for (const browser of await browsersUnder(instance.dataDir)) killQuietly(browser.pid);
+      const strays = async () => (await Promise.all(instances.map((i) => browsersUnder(i.dataDir)))).flat();
+      for (const browser of await strays()) killQuietly(browser.pid);
+      // A killed process lingers for a moment before the kernel lets it go: bounded wait.
+      for (let wait = 0; wait < 100 && (await strays()).length > 0; wait += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
       await postgres?.stop();
       for (const dir of folders) await rm(dir, { recursive: true, force: true });
