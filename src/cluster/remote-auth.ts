@@ -126,12 +126,13 @@ export class ArchivedAuth extends RemoteAuth {
 
   override afterAuthReady = async (): Promise<void> => {
     this.linked = true;
-    this.stopBackups();
     // The library waits 60 s before the first save, so that the profile is "stable enough"; a session
     // that moves within that minute (hand-over, failover) would then need a new QR. The link is in
     // IndexedDB, whose committed transactions are on disk: saved now, and again every interval.
     await this.backup('ready').catch(() => undefined);
     if (this.ended) return;
+    // READY again (the library re-injects after a reload): one timer, never two.
+    this.stopBackups();
     this.timer = setInterval(() => void this.backup('interval').catch(() => undefined), this.interval);
     this.timer.unref();
   };

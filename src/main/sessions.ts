@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { createBrowserProcesses } from '../browser/browser-processes.js';
 import { chromeArgsFor } from '../browser/chrome-flags.js';
@@ -66,15 +67,7 @@ export const createSessions = async (deps: SessionsDeps) => {
     logger,
     ...web,
     // Cluster mode: each profile is also an archive in PostgreSQL, so that another instance can run it.
-    ...(config.CLUSTER
-      ? {
-          archive: {
-            archives: createAuthArchives({ db: store.connection.db, instanceId: config.INSTANCE_ID }),
-            stagingRoot: path.join(config.dataDir, 'auth-staging'),
-            backupIntervalMs: config.AUTH_BACKUP_INTERVAL_MS,
-          },
-        }
-      : {}),
+    ...(config.CLUSTER ? { archive: await archiveSettings(config, store) } : {}),
   });
   const manager = createSessionManager({
     config,
@@ -90,6 +83,17 @@ export const createSessions = async (deps: SessionsDeps) => {
       : {}),
   });
   return { bus, manager, reaping };
+};
+
+const archiveSettings = async (config: Config, store: Store) => {
+  const stagingRoot = path.join(config.dataDir, 'auth-staging');
+  // Zips and copies a killed process left half made: no session runs yet, none is in use.
+  await rm(stagingRoot, { recursive: true, force: true });
+  return {
+    archives: createAuthArchives({ db: store.connection.db, instanceId: config.INSTANCE_ID }),
+    stagingRoot,
+    backupIntervalMs: config.AUTH_BACKUP_INTERVAL_MS,
+  };
 };
 
 export type Sessions = Awaited<ReturnType<typeof createSessions>>;
