@@ -9,6 +9,7 @@ export const sectionNames = [
   'http',
   'restore',
   'footprint',
+  'renderer',
 ] as const;
 export type SectionName = (typeof sectionNames)[number];
 
@@ -22,6 +23,8 @@ export interface BenchOptions {
   events: number;
   /** Extra flag sets for the memory figure, each measured as the library's flags plus these. */
   tryFlags: string[];
+  /** The same on top of the project's own flags (lean preset plus these). */
+  tryLeanFlags: string[];
   /** Restore figure: sessions linked, then the server restarted (process start → all READY). */
   restore: number[];
   /** RESTORE_CONCURRENCY of the restoring server; null: its default. */
@@ -43,8 +46,8 @@ Benchmarks assert nothing. Progress goes to stderr, the tables to stdout and to 
 
   --runs N              runs per figure (median, min, max); default 5, at least 1
   --scale 10,25,50      sessions at once for the scale figure; default 10,25,50
-  --only a,b            sections: lifecycle, memory, scale, webhooks, store, http, restore, footprint
-                        (default: all)
+  --only a,b            sections: lifecycle, memory, scale, webhooks, store, http, restore, footprint,
+                        renderer (default: all)
   --restore 5,20        linked sessions brought back by a restart, for the restore figure; default 5,20
   --restore-concurrency N  RESTORE_CONCURRENCY for the restore figure (default: the server's own)
   --duration S          seconds of each autocannon round (http); default 10
@@ -54,6 +57,8 @@ Benchmarks assert nothing. Progress goes to stderr, the tables to stdout and to 
   --memory-sessions N   sessions READY at once while memory is measured; default 5
   --events K            events per webhook throughput round; default 1000
   --try-flags "ARGS"    memory: also measure --no-sandbox plus these Chromium flags (repeatable)
+  --try-lean-flags "ARGS"  memory and renderer: also measure the project's flags plus these
+                        (repeatable), e.g. --try-lean-flags="--js-flags=--lite-mode"
   --out FILE            report file; default bench/results.md; --no-out for stdout only
   --help                this text`;
 
@@ -74,6 +79,7 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
       'memory-sessions': { type: 'string', default: '5' },
       events: { type: 'string', default: '1000' },
       'try-flags': { type: 'string', multiple: true, default: [] },
+      'try-lean-flags': { type: 'string', multiple: true, default: [] },
       restore: { type: 'string', default: '5,20' },
       duration: { type: 'string', default: '10' },
       'restore-concurrency': { type: 'string' },
@@ -100,6 +106,7 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
     memorySessions: positive('--memory-sessions', values['memory-sessions']),
     events: positive('--events', values.events),
     tryFlags: values['try-flags'],
+    tryLeanFlags: values['try-lean-flags'],
     restore: values.restore.split(',').map((s) => positive('--restore', s.trim())),
     duration: positive('--duration', values.duration),
     restoreConcurrency:

@@ -19,6 +19,7 @@ const FULL_CHROMIUM = '/usr/bin/chromium';
 
 export const defaultFlagSets: FlagSet[] = [
   { label: 'lean (project default)', env: { CHROME_FLAGS_PRESET: 'lean' } },
+  { label: 'single-process (opt-in preset)', env: { CHROME_FLAGS_PRESET: 'single-process' } },
   { label: 'library (whatsapp-web.js defaults)', env: { CHROME_FLAGS_PRESET: 'library' } },
   // The library's defaults in full: its flags on a full Chromium in new headless mode. Only where
   // Debian's `chromium` is installed (CI installs only the headless shell).
@@ -36,6 +37,12 @@ export const defaultFlagSets: FlagSet[] = [
 export const candidateFlagSet = (args: string): FlagSet => ({
   label: `library + ${args}`,
   env: { CHROME_FLAGS_PRESET: 'library', CHROME_ARGS: args },
+});
+
+/** Flags to try on top of the project's own (the lean preset plus these). */
+export const leanCandidateFlagSet = (args: string): FlagSet => ({
+  label: `lean + ${args}`,
+  env: { CHROME_FLAGS_PRESET: 'lean', CHROME_ARGS: args },
 });
 
 /** Time for the pages to finish their start-up work before the memory is read. */

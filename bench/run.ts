@@ -5,9 +5,10 @@ import { runFootprint } from './footprint.js';
 import { runCompare, runHttp } from './http.js';
 import { runLifecycle } from './lifecycle.js';
 import { describeMachine, loadAverage } from './machine.js';
-import { candidateFlagSet, defaultFlagSets, runMemory } from './memory.js';
+import { candidateFlagSet, defaultFlagSets, leanCandidateFlagSet, runMemory } from './memory.js';
 import { progress } from './progress.js';
 import { markdownTable, renderSection, type Section } from './report.js';
+import { rendererFlagSets, runRenderer } from './renderer.js';
 import { runRestore } from './restore.js';
 import { runScale } from './scale.js';
 import { runStore } from './store.js';
@@ -16,7 +17,11 @@ import { runWebhooks } from './webhooks.js';
 const sections: Record<SectionName, (o: BenchOptions) => Promise<Section[]>> = {
   lifecycle: async (o) => [await runLifecycle(o.runs)],
   memory: async (o) => [
-    await runMemory(o.runs, o.memorySessions, [...defaultFlagSets, ...o.tryFlags.map(candidateFlagSet)]),
+    await runMemory(o.runs, o.memorySessions, [
+      ...defaultFlagSets,
+      ...o.tryLeanFlags.map(leanCandidateFlagSet),
+      ...o.tryFlags.map(candidateFlagSet),
+    ]),
   ],
   scale: async (o) => [await runScale(o.scale)],
   webhooks: async (o) => runWebhooks(o.runs, o.events),
@@ -27,6 +32,7 @@ const sections: Record<SectionName, (o: BenchOptions) => Promise<Section[]>> = {
       : [await runHttp(o.runs, o.duration)],
   restore: async (o) => [await runRestore(o.restore, o.runs, o.restoreConcurrency)],
   footprint: async (o) => [await runFootprint(o.runs)],
+  renderer: async (o) => [await runRenderer(o.runs, o.memorySessions, rendererFlagSets(o.tryLeanFlags))],
 };
 
 const main = async (): Promise<number> => {

@@ -45,6 +45,22 @@ export const defaultChromeArgs: readonly string[] = [
  */
 export const libraryDefaultChromeArgs: readonly string[] = ['--no-sandbox'];
 
+/**
+ * CHROME_FLAGS_PRESET=single-process, opt-in only: the lean flags with the renderer in the browser
+ * process, so a session is one process. Chromium does not support --single-process (it is a
+ * debugging mode: a renderer crash ends the whole browser, and some features are untested in it),
+ * but a session's browser holds one page anyway and its crash is a FAILED session either way.
+ */
+export const singleProcessChromeArgs: readonly string[] = [...defaultChromeArgs, '--single-process'];
+
+export type ChromeFlagsPreset = 'lean' | 'library' | 'single-process';
+
+const presets: Record<ChromeFlagsPreset, readonly string[]> = {
+  lean: defaultChromeArgs,
+  library: libraryDefaultChromeArgs,
+  'single-process': singleProcessChromeArgs,
+};
+
 /** Flags that only make sense without the sandbox: Chromium refuses --no-zygote with it on. */
 const sandboxOffOnly: ReadonlySet<string> = new Set(['--no-sandbox', '--no-zygote']);
 
@@ -53,11 +69,11 @@ const sandboxOffOnly: ReadonlySet<string> = new Set(['--no-sandbox', '--no-zygot
  * it is kept, plus CHROME_ARGS. DevTools goes over a pipe (puppeteer `pipe: true`), never a port.
  */
 export const chromeArgsFor = (settings: {
-  preset: 'lean' | 'library';
+  preset: ChromeFlagsPreset;
   sandbox: boolean;
   extra: readonly string[];
 }): string[] => {
-  const base = settings.preset === 'library' ? libraryDefaultChromeArgs : defaultChromeArgs;
+  const base = presets[settings.preset];
   const kept = settings.sandbox ? base.filter((arg) => !sandboxOffOnly.has(arg)) : [...base];
   return [...kept, ...settings.extra];
 };
