@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { ChromeFlagsPreset } from '../src/browser/chrome-flags.js';
 
 export const sectionNames = [
   'lifecycle',
@@ -23,8 +24,8 @@ export interface BenchOptions {
   events: number;
   /** Extra flag sets for the memory figure, each measured as the library's flags plus these. */
   tryFlags: string[];
-  /** The same on top of the project's own flags (lean preset plus these). */
-  tryLeanFlags: string[];
+  /** A preset plus extra flags to measure (memory, renderer): "PRESET: ARGS" parsed. */
+  tryPresetFlags: PresetFlags[];
   /** Restore figure: sessions linked, then the server restarted (process start → all READY). */
   restore: number[];
   /** RESTORE_CONCURRENCY of the restoring server; null: its default. */
@@ -57,10 +58,27 @@ Benchmarks assert nothing. Progress goes to stderr, the tables to stdout and to 
   --memory-sessions N   sessions READY at once while memory is measured; default 5
   --events K            events per webhook throughput round; default 1000
   --try-flags "ARGS"    memory: also measure --no-sandbox plus these Chromium flags (repeatable)
-  --try-lean-flags "ARGS"  memory and renderer: also measure the project's flags plus these
-                        (repeatable), e.g. --try-lean-flags="--js-flags=--lite-mode"
+  --try-preset-flags "PRESET: ARGS"  memory and renderer: also measure a CHROME_FLAGS_PRESET (lean,
+                        single-process, library) plus these flags (repeatable),
+                        e.g. --try-preset-flags="lean: --js-flags=--lite-mode"
   --out FILE            report file; default bench/results.md; --no-out for stdout only
   --help                this text`;
+
+const presetNames: readonly ChromeFlagsPreset[] = ['lean', 'single-process', 'library'];
+
+export interface PresetFlags {
+  preset: ChromeFlagsPreset;
+  args: string;
+}
+
+const parsePresetFlags = (value: string): PresetFlags => {
+  const colon = value.indexOf(':');
+  const preset = value.slice(0, colon).trim();
+  if (colon < 1 || !(presetNames as readonly string[]).includes(preset)) {
+    throw new Error(`--try-preset-flags takes "PRESET: ARGS" with PRESET one of ${presetNames.join(', ')}`);
+  }
+  return { preset: preset as ChromeFlagsPreset, args: value.slice(colon + 1).trim() };
+};
 
 const positive = (name: string, value: string): number => {
   const n = Number(value);
@@ -79,7 +97,7 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
       'memory-sessions': { type: 'string', default: '5' },
       events: { type: 'string', default: '1000' },
       'try-flags': { type: 'string', multiple: true, default: [] },
-      'try-lean-flags': { type: 'string', multiple: true, default: [] },
+      'try-preset-flags': { type: 'string', multiple: true, default: [] },
       restore: { type: 'string', default: '5,20' },
       duration: { type: 'string', default: '10' },
       'restore-concurrency': { type: 'string' },
@@ -106,7 +124,7 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
     memorySessions: positive('--memory-sessions', values['memory-sessions']),
     events: positive('--events', values.events),
     tryFlags: values['try-flags'],
-    tryLeanFlags: values['try-lean-flags'],
+    tryPresetFlags: values['try-preset-flags'].map(parsePresetFlags),
     restore: values.restore.split(',').map((s) => positive('--restore', s.trim())),
     duration: positive('--duration', values.duration),
     restoreConcurrency:

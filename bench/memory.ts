@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { withBenchServer } from './bench-server.js';
 import { browserGroupOf } from './browsers.js';
+import type { PresetFlags } from './cli.js';
 import { progress } from './progress.js';
 import { groupsMemory } from './pss.js';
 import type { Section } from './report.js';
@@ -39,10 +40,10 @@ export const candidateFlagSet = (args: string): FlagSet => ({
   env: { CHROME_FLAGS_PRESET: 'library', CHROME_ARGS: args },
 });
 
-/** Flags to try on top of the project's own (the lean preset plus these). */
-export const leanCandidateFlagSet = (args: string): FlagSet => ({
-  label: `lean + ${args}`,
-  env: { CHROME_FLAGS_PRESET: 'lean', CHROME_ARGS: args },
+/** Flags to try on top of a preset (CHROME_FLAGS_PRESET plus CHROME_ARGS). */
+export const presetCandidateFlagSet = (p: PresetFlags): FlagSet => ({
+  label: `${p.preset} + ${p.args}`,
+  env: { CHROME_FLAGS_PRESET: p.preset, CHROME_ARGS: p.args },
 });
 
 /** Time for the pages to finish their start-up work before the memory is read. */

@@ -1,5 +1,6 @@
 import { type ChromeFlagsPreset, chromeArgsFor } from '../src/browser/chrome-flags.js';
 import { createRealClient, type RealClient } from '../test/helpers/real-client.js';
+import type { PresetFlags } from './cli.js';
 import { progress } from './progress.js';
 import { liveInGroups, processMemory } from './pss.js';
 import type { Section } from './report.js';
@@ -13,13 +14,13 @@ export interface RendererFlagSet {
   extra: string[];
 }
 
-export const rendererFlagSets = (tryLean: readonly string[]): RendererFlagSet[] => [
+export const rendererFlagSets = (tries: readonly PresetFlags[]): RendererFlagSet[] => [
   { label: 'lean (project default)', preset: 'lean', extra: [] },
   { label: 'single-process (opt-in preset)', preset: 'single-process', extra: [] },
-  ...tryLean.map((args) => ({
-    label: `lean + ${args}`,
-    preset: 'lean' as const,
-    extra: args.split(/\s+/).filter((a) => a !== ''),
+  ...tries.map((t) => ({
+    label: `${t.preset} + ${t.args}`,
+    preset: t.preset,
+    extra: t.args.split(/\s+/).filter((a) => a !== ''),
   })),
 ];
 

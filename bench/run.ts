@@ -5,10 +5,10 @@ import { runFootprint } from './footprint.js';
 import { runCompare, runHttp } from './http.js';
 import { runLifecycle } from './lifecycle.js';
 import { describeMachine, loadAverage } from './machine.js';
-import { candidateFlagSet, defaultFlagSets, leanCandidateFlagSet, runMemory } from './memory.js';
+import { candidateFlagSet, defaultFlagSets, presetCandidateFlagSet, runMemory } from './memory.js';
 import { progress } from './progress.js';
-import { markdownTable, renderSection, type Section } from './report.js';
 import { rendererFlagSets, runRenderer } from './renderer.js';
+import { markdownTable, renderSection, type Section } from './report.js';
 import { runRestore } from './restore.js';
 import { runScale } from './scale.js';
 import { runStore } from './store.js';
@@ -19,7 +19,7 @@ const sections: Record<SectionName, (o: BenchOptions) => Promise<Section[]>> = {
   memory: async (o) => [
     await runMemory(o.runs, o.memorySessions, [
       ...defaultFlagSets,
-      ...o.tryLeanFlags.map(leanCandidateFlagSet),
+      ...o.tryPresetFlags.map(presetCandidateFlagSet),
       ...o.tryFlags.map(candidateFlagSet),
     ]),
   ],
@@ -32,7 +32,7 @@ const sections: Record<SectionName, (o: BenchOptions) => Promise<Section[]>> = {
       : [await runHttp(o.runs, o.duration)],
   restore: async (o) => [await runRestore(o.restore, o.runs, o.restoreConcurrency)],
   footprint: async (o) => [await runFootprint(o.runs)],
-  renderer: async (o) => [await runRenderer(o.runs, o.memorySessions, rendererFlagSets(o.tryLeanFlags))],
+  renderer: async (o) => [await runRenderer(o.runs, o.memorySessions, rendererFlagSets(o.tryPresetFlags))],
 };
 
 const main = async (): Promise<number> => {
