@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { ChromeFlagsPreset } from '../src/browser/chrome-flags.js';
 
 export const sectionNames = [
   'lifecycle',
@@ -9,6 +10,7 @@ export const sectionNames = [
   'http',
   'restore',
   'footprint',
+  'renderer',
   'cluster',
 ] as const;
 export type SectionName = (typeof sectionNames)[number];
@@ -23,6 +25,8 @@ export interface BenchOptions {
   events: number;
   /** Extra flag sets for the memory figure, each measured as the library's flags plus these. */
   tryFlags: string[];
+  /** A preset plus extra flags to measure (memory, renderer): "PRESET: ARGS" parsed. */
+  tryPresetFlags: PresetFlags[];
   /** Restore figure: sessions linked, then the server restarted (process start → all READY). */
   restore: number[];
   /** RESTORE_CONCURRENCY of the restoring server; null: its default. */
@@ -47,7 +51,7 @@ Benchmarks assert nothing. Progress goes to stderr, the tables to stdout and to 
   --runs N              runs per figure (median, min, max); default 5, at least 1
   --scale 10,25,50      sessions at once for the scale figure; default 10,25,50
   --only a,b            sections: lifecycle, memory, scale, webhooks, store, http, restore, footprint,
-                        cluster (default: all)
+                        renderer, cluster (default: all)
   --restore 5,20        linked sessions brought back by a restart, for the restore figure; default 5,20
   --cluster 3,15        cluster: sessions on the instance killed (kill -9) or stopped (SIGTERM) while
                         three run on one PostgreSQL behind nginx; default 3,15
@@ -59,8 +63,27 @@ Benchmarks assert nothing. Progress goes to stderr, the tables to stdout and to 
   --memory-sessions N   sessions READY at once while memory is measured; default 5
   --events K            events per webhook throughput round; default 1000
   --try-flags "ARGS"    memory: also measure --no-sandbox plus these Chromium flags (repeatable)
+  --try-preset-flags "PRESET: ARGS"  memory and renderer: also measure a CHROME_FLAGS_PRESET (lean,
+                        single-process, library) plus these flags (repeatable),
+                        e.g. --try-preset-flags="lean: --js-flags=--lite-mode"
   --out FILE            report file; default bench/results.md; --no-out for stdout only
   --help                this text`;
+
+const presetNames: readonly ChromeFlagsPreset[] = ['lean', 'single-process', 'library'];
+
+export interface PresetFlags {
+  preset: ChromeFlagsPreset;
+  args: string;
+}
+
+const parsePresetFlags = (value: string): PresetFlags => {
+  const colon = value.indexOf(':');
+  const preset = value.slice(0, colon).trim();
+  if (colon < 1 || !(presetNames as readonly string[]).includes(preset)) {
+    throw new Error(`--try-preset-flags takes "PRESET: ARGS" with PRESET one of ${presetNames.join(', ')}`);
+  }
+  return { preset: preset as ChromeFlagsPreset, args: value.slice(colon + 1).trim() };
+};
 
 const positive = (name: string, value: string): number => {
   const n = Number(value);
@@ -79,6 +102,7 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
       'memory-sessions': { type: 'string', default: '5' },
       events: { type: 'string', default: '1000' },
       'try-flags': { type: 'string', multiple: true, default: [] },
+      'try-preset-flags': { type: 'string', multiple: true, default: [] },
       restore: { type: 'string', default: '5,20' },
       cluster: { type: 'string', default: '3,15' },
       duration: { type: 'string', default: '10' },
@@ -106,6 +130,7 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
     memorySessions: positive('--memory-sessions', values['memory-sessions']),
     events: positive('--events', values.events),
     tryFlags: values['try-flags'],
+    tryPresetFlags: values['try-preset-flags'].map(parsePresetFlags),
     restore: values.restore.split(',').map((s) => positive('--restore', s.trim())),
     cluster: values.cluster.split(',').map((s) => positive('--cluster', s.trim())),
     duration: positive('--duration', values.duration),

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { withBenchServer } from './bench-server.js';
 import { browserGroupOf } from './browsers.js';
+import type { PresetFlags } from './cli.js';
 import { progress } from './progress.js';
 import { groupsMemory } from './pss.js';
 import type { Section } from './report.js';
@@ -19,6 +20,7 @@ const FULL_CHROMIUM = '/usr/bin/chromium';
 
 export const defaultFlagSets: FlagSet[] = [
   { label: 'lean (project default)', env: { CHROME_FLAGS_PRESET: 'lean' } },
+  { label: 'single-process (opt-in preset)', env: { CHROME_FLAGS_PRESET: 'single-process' } },
   { label: 'library (whatsapp-web.js defaults)', env: { CHROME_FLAGS_PRESET: 'library' } },
   // The library's defaults in full: its flags on a full Chromium in new headless mode. Only where
   // Debian's `chromium` is installed (CI installs only the headless shell).
@@ -36,6 +38,12 @@ export const defaultFlagSets: FlagSet[] = [
 export const candidateFlagSet = (args: string): FlagSet => ({
   label: `library + ${args}`,
   env: { CHROME_FLAGS_PRESET: 'library', CHROME_ARGS: args },
+});
+
+/** Flags to try on top of a preset (CHROME_FLAGS_PRESET plus CHROME_ARGS). */
+export const presetCandidateFlagSet = (p: PresetFlags): FlagSet => ({
+  label: `${p.preset} + ${p.args}`,
+  env: { CHROME_FLAGS_PRESET: p.preset, CHROME_ARGS: p.args },
 });
 
 /** Time for the pages to finish their start-up work before the memory is read. */

@@ -6,8 +6,9 @@ import { runFootprint } from './footprint.js';
 import { runCompare, runHttp } from './http.js';
 import { runLifecycle } from './lifecycle.js';
 import { describeMachine, loadAverage } from './machine.js';
-import { candidateFlagSet, defaultFlagSets, runMemory } from './memory.js';
+import { candidateFlagSet, defaultFlagSets, presetCandidateFlagSet, runMemory } from './memory.js';
 import { progress } from './progress.js';
+import { rendererFlagSets, runRenderer } from './renderer.js';
 import { markdownTable, renderSection, type Section } from './report.js';
 import { runRestore } from './restore.js';
 import { runScale } from './scale.js';
@@ -17,7 +18,11 @@ import { runWebhooks } from './webhooks.js';
 const sections: Record<SectionName, (o: BenchOptions) => Promise<Section[]>> = {
   lifecycle: async (o) => [await runLifecycle(o.runs)],
   memory: async (o) => [
-    await runMemory(o.runs, o.memorySessions, [...defaultFlagSets, ...o.tryFlags.map(candidateFlagSet)]),
+    await runMemory(o.runs, o.memorySessions, [
+      ...defaultFlagSets,
+      ...o.tryPresetFlags.map(presetCandidateFlagSet),
+      ...o.tryFlags.map(candidateFlagSet),
+    ]),
   ],
   scale: async (o) => [await runScale(o.scale)],
   webhooks: async (o) => runWebhooks(o.runs, o.events),
@@ -28,6 +33,7 @@ const sections: Record<SectionName, (o: BenchOptions) => Promise<Section[]>> = {
       : [await runHttp(o.runs, o.duration)],
   restore: async (o) => [await runRestore(o.restore, o.runs, o.restoreConcurrency)],
   footprint: async (o) => [await runFootprint(o.runs)],
+  renderer: async (o) => [await runRenderer(o.runs, o.memorySessions, rendererFlagSets(o.tryPresetFlags))],
   cluster: async (o) => [await runCluster(o.cluster, o.runs)],
 };
 

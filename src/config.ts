@@ -101,8 +101,11 @@ const schema = z.object({
   MEDIA_MAX_BYTES: int(12 * 1024 * 1024, 1, 16 * 1024 * 1024),
   MEDIA_TIMEOUT_MS: int(30_000, 1000, 600_000),
   CHROME_PATH: optionalString,
-  // lean: the project's flags (memory per session); library: whatsapp-web.js's own, for comparison.
-  CHROME_FLAGS_PRESET: z.enum(['lean', 'library'], { message: 'accepts lean or library' }).default('lean'),
+  // lean: the project's flags (memory per session); library: whatsapp-web.js's own, for comparison;
+  // single-process: lean in one process per session (opt-in: Chromium does not support it).
+  CHROME_FLAGS_PRESET: z
+    .enum(['lean', 'library', 'single-process'], { message: 'accepts lean, library or single-process' })
+    .default('lean'),
   CHROME_ARGS: z
     .string()
     .default('')

@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { closeSync, openSync, readSync, realpathSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
@@ -29,13 +29,20 @@ export const browserExecutables = (chromePath: string): Set<string> => {
   const real = realpathOrNull(chromePath);
   if (real === null) return found;
   found.add(real);
-  let head = '';
+  // Only the first two bytes: the whole file is Chromium's binary (~220 MB), whose full read blocked
+  // the start for about 2 s and left the server's RSS hundreds of MiB higher.
+  const head = Buffer.alloc(2);
   try {
-    head = readFileSync(real, { encoding: 'latin1', flag: 'r' }).slice(0, 2);
+    const fd = openSync(real, 'r');
+    try {
+      readSync(fd, head, 0, 2, 0);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return found;
   }
-  if (head === '#!') {
+  if (head.toString('latin1') === '#!') {
     for (const binary of launchedBinaries) {
       const resolved = realpathOrNull(binary);
       if (resolved !== null) found.add(resolved);

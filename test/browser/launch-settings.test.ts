@@ -55,6 +55,17 @@ describe("Chromium's flags", () => {
     expect(chromeArgsFor({ preset: 'library', sandbox: true, extra: [] })).toEqual([]);
   });
 
+  it('run in one process per session only when CHROME_FLAGS_PRESET=single-process asks for it', () => {
+    expect(loadConfig({}).CHROME_FLAGS_PRESET).toBe('lean');
+    expect(chromeArgsFor({ preset: 'lean', sandbox: false, extra: [] })).not.toContain('--single-process');
+    const preset = loadConfig({ CHROME_FLAGS_PRESET: 'single-process' }).CHROME_FLAGS_PRESET;
+    const args = chromeArgsFor({ preset, sandbox: false, extra: ['--lang=de'] });
+    expect(args).toEqual([...defaultChromeArgs, '--single-process', '--lang=de']);
+    expect(() => loadConfig({ CHROME_FLAGS_PRESET: 'one' })).toThrow(
+      /CHROME_FLAGS_PRESET=.*accepts lean, library or single-process/,
+    );
+  });
+
   it('refuse a DevTools port or address in CHROME_ARGS (DevTools runs over a pipe)', () => {
     expect(() => loadConfig({ CHROME_ARGS: '--lang=de --remote-debugging-port=9222' })).toThrow(
       /Invalid setting CHROME_ARGS=.*no --remote-debugging-\*/,

@@ -11,6 +11,11 @@ export const sandboxEnv: Record<string, string> = {
   SHUTDOWN_TIMEOUT_MS: '10000',
   // Off unless a test is about them (auto-restart.test.ts): the others prove what a failure alone does.
   RESTART_MAX_ATTEMPTS: '0',
+  // `E2E_CHROME_FLAGS_PRESET=single-process npx vitest run test/e2e/lifecycle.test.ts` runs the e2e
+  // tests on another flag preset (the opt-in one-process preset is proven that way).
+  ...(process.env.E2E_CHROME_FLAGS_PRESET
+    ? { CHROME_FLAGS_PRESET: process.env.E2E_CHROME_FLAGS_PRESET }
+    : {}),
 };
 
 /**

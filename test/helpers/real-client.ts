@@ -141,6 +141,8 @@ export interface RealClientOptions {
   takeoverOnConflict?: boolean;
   takeoverTimeoutMs?: number;
   driver?: SimulatorDriverOptions;
+  /** Chromium flags instead of CHROME_ARGS (the bench measures the server's presets this way). */
+  args?: readonly string[];
 }
 
 export interface RealClient {
@@ -175,7 +177,7 @@ export const createRealClient = async (opts: RealClientOptions = {}): Promise<Re
     puppeteer: {
       executablePath: CHROME_PATH,
       headless: 'shell',
-      args: CHROME_ARGS,
+      args: [...(opts.args ?? CHROME_ARGS)],
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
