@@ -142,6 +142,9 @@ describe('cluster mode: ownership, fencing and takeover with real processes', ()
       expect(goneAt, `browser killed ${expiresAt - goneAt} ms before the lease's expiry`).toBeLessThan(
         expiresAt,
       );
+      console.info(
+        `fencing: browser gone ${expiresAt - goneAt} ms before the lease's expiry (TTL ${TTL_MS} ms)`,
+      );
       await server.waitForLog((l) => String(l.msg).startsWith('Fenced'), 1000);
       // Unlisted, record kept: not this instance's any more.
       expect((await server.request('GET', '/sessions/fence1')).status).toBe(404);
@@ -178,6 +181,7 @@ describe('cluster mode: ownership, fencing and takeover with real processes', ()
     expect(await browsersOf(a, 'moving')).toHaveLength(0);
     expect(await browsersOf(b, 'moving')).toHaveLength(1);
     expect(tookMs).toBeLessThan(60_000);
+    console.info(`takeover after kill -9: ${taken?.state} on the survivor ${tookMs} ms after the kill`);
   });
 
   it('on SIGTERM the owner hands the session over; the other instance takes it at once', async (context) => {
@@ -205,6 +209,7 @@ describe('cluster mode: ownership, fencing and takeover with real processes', ()
     // Released and announced: claimed well before the lease could have expired (>= TTL - RENEW
     // after the exit) had it been left to expire.
     expect(Number(lease?.acquired_at) - exitedAt).toBeLessThan(TTL_MS - RENEW_MS);
+    console.info(`hand-over: claimed ${Number(lease?.acquired_at) - exitedAt} ms after the owner's exit`);
     expect(await query(url, `select 1 from wa_instances where instance_id = 'hand-a'`)).toEqual([]);
   });
 });
