@@ -10,7 +10,7 @@ import type { SessionOwnership } from './types.js';
 export interface Orphan {
   id: string;
   webhook: string | null;
-  /** Its lease carries this INSTANCE_ID: left by an earlier run of this instance (a crash restart). */
+  /** A valid lease of this INSTANCE_ID: left by an earlier run of this instance (a crash restart). */
   own: boolean;
 }
 
@@ -25,7 +25,7 @@ export interface Leases extends SessionOwnership {
   orphans(): Promise<Orphan[]>;
   /** Instances whose heartbeat has not expired, by the database's clock. */
   liveInstances(): Promise<number>;
-  /** Deletes every lease row of this INSTANCE_ID but those held now (after fencing), announcing each. */
+  /** Ends every lease of this INSTANCE_ID but those held now (after fencing), announcing each. */
   releaseStale(): Promise<void>;
 }
 
@@ -47,12 +47,15 @@ export const createLeases = (deps: {
   let fenced = false;
   const bounded = <T>(work: Promise<T>, what: string) => withTimeout(work, queryTimeoutMs, what);
 
-  /** Deletes this instance's rows for `keep === false ? ids : all but ids`, each announced with NOTIFY. */
-  const deleteAndAnnounce = (ids: readonly string[], keep: boolean) =>
+  /**
+   * Ends this instance's leases on `ids` (`keep`: on all but `ids`), each announced with NOTIFY. The
+   * row stays, expired, so its epoch keeps growing across owners (a fencing token never goes back).
+   */
+  const expireAndAnnounce = (ids: readonly string[], keep: boolean) =>
     sql`
       with gone as (
-        delete from wa_leases
-        where instance_id = ${self}
+        update wa_leases set expires_at = 0
+        where instance_id = ${self} and expires_at > 0
           and ${keep ? sql`not (session_id = any(${[...ids]}::text[]))` : sql`session_id = any(${[...ids]}::text[])`}
         returning session_id
       )
@@ -88,7 +91,7 @@ export const createLeases = (deps: {
     async release(id) {
       held.delete(id);
       try {
-        await bounded(deleteAndAnnounce([id], false), 'lease release');
+        await bounded(expireAndAnnounce([id], false), 'lease release');
       } catch (err) {
         logger.warn(
           { err: toError(err), sessionId: id },
@@ -106,7 +109,7 @@ export const createLeases = (deps: {
     async orphans() {
       const { rows } = await bounded(
         sql<Orphan>`
-          select s.id, s.webhook, coalesce(l.instance_id = ${self}, false) as own
+          select s.id, s.webhook, coalesce(l.instance_id = ${self} and l.expires_at > ${DB_NOW}, false) as own
           from wa_sessions s left join wa_leases l on l.session_id = s.id
           where s.desired = 'running'
             and coalesce(s.last_reason, '') <> 'LOGOUT'
@@ -128,7 +131,7 @@ export const createLeases = (deps: {
     },
 
     async releaseStale() {
-      await bounded(deleteAndAnnounce([...held.keys()], true), 'stale lease release');
+      await bounded(expireAndAnnounce([...held.keys()], true), 'stale lease release');
     },
   };
 };

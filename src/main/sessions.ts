@@ -78,8 +78,9 @@ export const createSessions = async (deps: SessionsDeps) => {
     processes,
     browserMissing: chrome.found ? null : chrome.problem,
     records: store.sessions,
+    // Half of SHUTDOWN_TIMEOUT_MS for a hand-over's archive save: the close and the release need the rest.
     ...(deps.cluster
-      ? { ownership: deps.cluster.ownership, backupTimeoutMs: config.SHUTDOWN_TIMEOUT_MS }
+      ? { ownership: deps.cluster.ownership, backupTimeoutMs: Math.floor(config.SHUTDOWN_TIMEOUT_MS / 2) }
       : {}),
   });
   return { bus, manager, reaping };

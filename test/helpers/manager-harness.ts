@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, vi } from 'vitest';
+import type { SessionOwnership } from '../../src/cluster/types.js';
 import { createEventBus } from '../../src/events/bus.js';
 import type { AnyWaEvent, EventBus } from '../../src/events/types.js';
 import { createLogger, type Logger } from '../../src/logger.js';
@@ -17,6 +18,7 @@ import {
   type InternalSessionManager,
   type ManagerConfig,
 } from '../../src/sessions/manager.js';
+import type { SessionRecords } from '../../src/sessions/session-records.js';
 import {
   createFakeClientFactory,
   errnoError,
@@ -71,6 +73,9 @@ export interface HarnessOptions {
   trashSweepMs?: number;
   /** The jitter source of automatic restarts (0.5 unless a test sets it). */
   random?: () => number;
+  /** Cluster mode: the leases and the durable registry the manager is given (none by default). */
+  ownership?: SessionOwnership;
+  records?: SessionRecords;
 }
 
 export interface ManagerHarness {
@@ -181,6 +186,8 @@ export const createManagerHarness = async (options: HarnessOptions = {}): Promis
     killWaitMs: 1000,
     random: options.random ?? (() => 0.5),
     ...(options.trashSweepMs === undefined ? {} : { trashSweepMs: options.trashSweepMs }),
+    ...(options.ownership ? { ownership: options.ownership } : {}),
+    ...(options.records ? { records: options.records } : {}),
   });
 
   const until = async (check: () => boolean, what: string): Promise<void> => {

@@ -278,7 +278,11 @@ describe('cluster leases on a real PostgreSQL', () => {
     fencing.start(performance.now());
     await sleep(1500);
     expect(leases.fenced).toBe(false);
-    expect(await leaseRow(c, 'z')).toBeUndefined();
+    expect((await leaseRow(c, 'z'))?.expires_at).toBe(0);
+    // Released, not deleted: the next owner's epoch follows on.
+    const b = createLeases({ db: c.db, instanceId: 'g', ttlMs, queryTimeoutMs: 1000, logger });
+    expect(await b.claim('z')).toBe(true);
+    expect((await leaseRow(c, 'z'))?.epoch).toBe(2);
     fencing.stop();
   });
 });
