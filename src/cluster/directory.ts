@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../store/schema.js';
+import { forRequest } from '../store/store-errors.js';
 import type { ClusterDirectory, InstanceInfo } from './types.js';
 
 /**
@@ -63,7 +64,7 @@ export const createClusterDirectory = (deps: {
         ),
       );
 
-  return {
+  const reader: ClusterDirectoryReader = {
     self: deps.self,
     async ownerOf(sessionId) {
       // A lease of an instance whose row is gone is still a lease: its owner may be running it.
@@ -134,5 +135,14 @@ export const createClusterDirectory = (deps: {
         await trx.deleteFrom('wa_sessions').where('id', '=', id).execute();
         return true;
       }),
+  };
+  // Asked while answering a request: a database that fails is a 503 for that request, never a 500.
+  return {
+    self: deps.self,
+    ownerOf: (id) => forRequest(() => reader.ownerOf(id)),
+    liveInstances: () => forRequest(() => reader.liveInstances()),
+    unowned: (id) => forRequest(() => reader.unowned(id)),
+    unownedAll: () => forRequest(() => reader.unownedAll()),
+    removeUnowned: (id) => forRequest(() => reader.removeUnowned(id)),
   };
 };

@@ -1,5 +1,6 @@
 import { createBatchWriter } from '../store/batch-writer.js';
 import { type AttemptResult, type DueDelivery, toView } from '../store/outbox.js';
+import { bounded } from './bounded.js';
 import { createOutboxRecorder } from './outbox-recorder.js';
 import { startClaimsSweep } from './webhook-claims-sweep.js';
 import type { WebhookDispatcher, WebhookDispatcherDeps } from './webhook-dispatcher-types.js';
@@ -45,11 +46,20 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
     timeoutMs: deps.timeoutMs ?? 10_000,
     now,
   });
+  // Cluster mode: sent, result not written yet; a sweep reading the store meanwhile skips them.
+  const unsaved = new Set<number>();
   const results = createBatchWriter<AttemptResult>({
     what: 'webhook results',
     logger,
-    write: (items) => outbox.saveResults(items),
+    write: async (items) => {
+      await outbox.saveResults(items);
+      for (const item of items) unsaved.delete(item.id);
+    },
   });
+  const record = (result: AttemptResult) => {
+    if (outbox.claims) unsaved.add(result.id);
+    results.push(result);
+  };
   const stop = new AbortController();
   const receivers = new Map<string, Receiver>();
   const waits = new Map<NodeJS.Timeout, () => void>();
@@ -83,7 +93,7 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
     try {
       const page = await outbox.pendingOf(receiver.url, receiver.lastId, window);
       receiver.more = page.length >= window;
-      for (const delivery of page) hold(receiver, delivery, true);
+      for (const delivery of page) if (!unsaved.has(delivery.id)) hold(receiver, delivery, true);
       for (const delivery of receiver.late.splice(0)) {
         if (delivery.id > receiver.lastId) hold(receiver, delivery);
       }
@@ -94,6 +104,13 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
       receiver.loading = false;
     }
     pump(receiver);
+  };
+
+  /** Pending deliveries of `url` wait in the store: read them (in pages) and send them. */
+  const loadPending = (url: string) => {
+    const receiver = receiverOf(url);
+    receiver.more = true;
+    if (!receiver.loading) void load(receiver);
   };
 
   const pump = (receiver: Receiver) => {
@@ -142,14 +159,14 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
       const at = now().getTime();
       if (outcome.kind === 'delivered') {
         counts.delivered += 1;
-        results.push({ id: delivery.id, status: 'delivered', attempts, lastStatus: outcome.status, at });
+        record({ id: delivery.id, status: 'delivered', attempts, lastStatus: outcome.status, at });
         logger.debug({ ...context, status: outcome.status, attempts }, 'Webhook delivered');
         return;
       }
       const lastStatus = outcome.status ?? null;
       if (outcome.kind === 'fail' || attempts >= maxAttempts) {
         counts.failed += 1;
-        results.push({
+        record({
           id: delivery.id,
           status: 'failed',
           attempts,
@@ -171,7 +188,7 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
         ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
       });
       counts.retried += 1;
-      results.push({
+      record({
         id: delivery.id,
         status: 'pending',
         attempts,
@@ -195,7 +212,8 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
     for (const delivery of deliveries) {
       const receiver = receiverOf(delivery.url);
       if (receiver.loading) receiver.late.push(delivery);
-      else hold(receiver, delivery);
+      // Cluster mode: a sweep may have loaded it from the store already (its id is not above lastId).
+      else if (!(outbox.claims && delivery.id <= receiver.lastId)) hold(receiver, delivery);
       touched.add(receiver);
     }
     for (const receiver of touched) pump(receiver);
@@ -233,19 +251,10 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
     }),
     storeStats: () => outbox.stats(),
     async start() {
-      for (const url of await outbox.pendingUrls()) {
-        const receiver = receiverOf(url);
-        receiver.more = true;
-        if (!receiver.loading) void load(receiver);
-      }
+      for (const url of await outbox.pendingUrls()) loadPending(url);
       if (outbox.claims && stopSweep === undefined && !closed) {
         // Only receivers with nothing in memory: what this instance holds of the others is loaded already.
-        const adopt = (url: string) => {
-          if (paused || receivers.has(url)) return;
-          const receiver = receiverOf(url);
-          receiver.more = true;
-          void load(receiver);
-        };
+        const adopt = (url: string) => !paused && !receivers.has(url) && loadPending(url);
         stopSweep = startClaimsSweep({ claims: outbox.claims, logger, adopt, everyMs: deps.claimSweepMs });
       }
     },
@@ -288,10 +297,4 @@ export const createWebhookDispatcher = (deps: WebhookDispatcherDeps): WebhookDis
       receivers.clear();
     },
   };
-};
-
-const bounded = async (work: Promise<unknown>, ms: number): Promise<void> => {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 };

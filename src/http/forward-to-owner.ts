@@ -118,6 +118,7 @@ export const createForwarder = (deps: { selfId: string; timeoutMs: number; logge
       }
       res.status(upstream.statusCode);
       for (const [name, value] of Object.entries(endToEnd(upstream.headers))) res.setHeader(name, value);
+      // The owner's headers go out as soon as they come (an SSE stream may send nothing else for a while).
       res.flushHeaders();
       log.debug(
         { instance: target.instanceId, status: upstream.statusCode },

@@ -61,14 +61,17 @@ export const createOutboxClaims = (deps: { db: Kysely<Database>; instanceId: str
 
     /** Claims the next pending deliveries of `url` after `afterId` that nobody else holds; with bodies. */
     async claimPendingOf(url: string, afterId: number, limit: number): Promise<DueDelivery[]> {
+      // A CTE runs once: the rows it locked are exactly the rows updated (a subquery under IN may be
+      // run again by the planner, and LIMIT with SKIP LOCKED then picks others).
       const claimed = await sql<{ id: number }>`
-        update wa_deliveries set claimed_by = ${instanceId}, claimed_until = ${dbNow} + ${CLAIM_MS}
-        where id in (
+        with picked as (
           select d.id from wa_deliveries d
           where d.status = 'pending' and d.url = ${url} and d.id > ${afterId} and ${claimable}
           order by d.id limit ${limit}
           for update skip locked)
-        returning id`.execute(db);
+        update wa_deliveries w set claimed_by = ${instanceId}, claimed_until = ${dbNow} + ${CLAIM_MS}
+        from picked where w.id = picked.id
+        returning w.id`.execute(db);
       const ids = claimed.rows.map((r) => Number(r.id));
       if (ids.length === 0) return [];
       const rows = await db
