@@ -66,6 +66,7 @@ export const createShutdown = (deps: {
       metrics.close();
       app.close();
       void mediaFetch.close();
+      void deps.http.cluster?.forwarder.close();
       http.closeAllConnections();
       logger.info({ code }, 'Stopped');
       logger.flush();

@@ -74,7 +74,7 @@ export const createClusterHooks = (deps: {
         if (deps.isShuttingDown() || sessions.has(id) || sessions.size >= deps.config.MAX_SESSIONS)
           return null;
         if (!(await ownership.claim(id))) return null;
-        const record = (await deps.records?.list())?.find((r) => r.id === id);
+        const record = await deps.records?.get(id);
         if (record?.desired !== 'running' || record.lastReason === 'LOGOUT') {
           await ownership.release(id);
           return null;

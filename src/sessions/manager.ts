@@ -108,20 +108,12 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     if (remaining.length > 0) log.error({ remaining }, 'Processes on the profile survived SIGKILL');
     else if (killed.length > 0) log.warn({ killed }, 'Killed processes left on the profile');
   };
-  /**
-   * Whether an id restore listed is still to be started: a DELETE that came first removed its record
-   * (with the registry) or its folder (without one).
-   */
-  const stillToRestore = async (id: string): Promise<boolean> => {
-    if (!deps.records) return folders.exists(id);
-    const records = await deps.records.list();
-    return records.some((record) => record.id === id && record.desired === 'running');
-  };
+  /** Whether restore still has `id` to start: a DELETE that came first removed its record or folder. */
+  const stillToRestore = async (id: string): Promise<boolean> =>
+    deps.records ? (await deps.records.get(id))?.desired === 'running' : folders.exists(id);
   let shuttingDown = false;
 
-  const sweepTimer = setInterval(() => {
-    void folders.sweepTrash();
-  }, deps.trashSweepMs ?? 60_000);
+  const sweepTimer = setInterval(() => void folders.sweepTrash(), deps.trashSweepMs ?? 60_000);
   sweepTimer.unref();
 
   const find = (id: string): ManagedSession => {
@@ -178,17 +170,29 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
     }
     // Cluster mode: before the registry is written, so a session running elsewhere is left as it is.
     await leaseFor?.(id).claim();
+    // Cluster mode: a stopped session lives in the registry only; starting it again keeps its record.
+    const stored = ownership ? ((await deps.records?.get(id)) ?? null) : null;
+    const webhook = options.webhook !== undefined ? options.webhook : (stored?.webhook ?? null);
     // Registry first: when it cannot be written (503) no session is created.
-    await deps.records?.save(id, { desired: 'running', webhook: options.webhook ?? null });
-    const session = open(id, options);
+    await deps.records?.save(id, { desired: 'running', webhook });
+    const session = open(id, { ...options, webhook });
     sessions.set(id, session);
     bus.publish('session.status', id, { state: 'STARTING', previous: null, reason: null });
     session.log.info(`Starting session ${id}`);
     try {
-      return { created: true, session, ...(await session.start()) };
+      return { created: stored === null, session, ...(await session.start()) };
     } catch (err) {
       sessions.delete(id);
       await ownership?.release(id);
+      if (stored !== null) {
+        // It existed before this start: it stays as the user left it.
+        await deps.records
+          ?.save(id, { desired: stored.desired, webhook: stored.webhook })
+          .catch((e: unknown) =>
+            logger.error({ err: toError(e), sessionId: id }, 'Could not restore the record'),
+          );
+        throw err;
+      }
       await deps.records?.remove(id).catch((e: unknown) => {
         logger.error({ err: toError(e), sessionId: id }, 'Could not remove the session from the registry');
       });

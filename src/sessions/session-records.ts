@@ -24,4 +24,6 @@ export interface SessionRecords {
   ): Promise<void>;
   remove(id: string): Promise<void>;
   list(): Promise<SessionRecord[]>;
+  /** One record, or null when the registry has none for `id`. */
+  get(id: string): Promise<SessionRecord | null>;
 }

@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { SessionRecord, SessionRecords } from '../sessions/session-records.js';
 import { type SessionState, sessionStates, type WebhookSettings } from '../sessions/types.js';
-import type { Database } from './schema.js';
+import type { Database, SessionsTable } from './schema.js';
 import { forRequest } from './store-errors.js';
 
 const parseWebhook = (raw: string | null): WebhookSettings | null => {
@@ -17,6 +17,16 @@ const parseWebhook = (raw: string | null): WebhookSettings | null => {
 
 const asState = (value: string | null): SessionState | null =>
   (sessionStates as readonly string[]).includes(value ?? '') ? (value as SessionState) : null;
+
+const toRecord = (row: Selectable<SessionsTable>): SessionRecord => ({
+  id: row.id,
+  desired: row.desired === 'stopped' ? 'stopped' : 'running',
+  webhook: parseWebhook(row.webhook),
+  createdAt: new Date(row.created_at),
+  updatedAt: new Date(row.updated_at),
+  lastState: asState(row.last_state),
+  lastReason: row.last_reason,
+});
 
 /** The sessions registry on the store: one row per session the user created and did not delete. */
 export const createSessionsRegistry = (deps: {
@@ -65,15 +75,11 @@ export const createSessionsRegistry = (deps: {
       ),
     async list(): Promise<SessionRecord[]> {
       const rows = await db.selectFrom('wa_sessions').selectAll().orderBy('id').execute();
-      return rows.map((row) => ({
-        id: row.id,
-        desired: row.desired === 'stopped' ? 'stopped' : 'running',
-        webhook: parseWebhook(row.webhook),
-        createdAt: new Date(row.created_at),
-        updatedAt: new Date(row.updated_at),
-        lastState: asState(row.last_state),
-        lastReason: row.last_reason,
-      }));
+      return rows.map(toRecord);
+    },
+    async get(id) {
+      const row = await db.selectFrom('wa_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : toRecord(row);
     },
     importRecord: (target, id, webhook) => upsert(target, id, 'running', webhook),
   };

@@ -48,6 +48,7 @@ const memoryRecords = () => {
       rows.delete(id);
     },
     list: async () => [...rows.values()],
+    get: async (id) => rows.get(id) ?? null,
   };
   return { records, rows };
 };
