@@ -10,15 +10,26 @@ const RUN_LOCK = 0x7761_7275;
 export const createEventLog = (deps: { db: Kysely<Database> }) => {
   const { db } = deps;
   return {
-    /** Events after `lastEventId` (by run and sequence, so a pruned id still works), oldest first. */
+    /**
+     * Events after `lastEventId`, oldest first: after its row in the log's own order (`pos`), which
+     * in cluster mode interleaves the instances' runs as they were written; an id pruned since falls
+     * back to (run, seq).
+     */
     async eventsAfter(lastEventId: string, limit: number): Promise<string[]> {
       const last = parseEventId(lastEventId);
       if (last === null) return [];
+      const seen = await db
+        .selectFrom('wa_events')
+        .select('pos')
+        .where('id', '=', lastEventId)
+        .executeTakeFirst();
       const rows = await db
         .selectFrom('wa_events')
         .select('body')
         .where((eb) =>
-          eb.or([eb('run', '>', last.run), eb.and([eb('run', '=', last.run), eb('seq', '>', last.seq)])]),
+          seen !== undefined
+            ? eb('pos', '>', seen.pos)
+            : eb.or([eb('run', '>', last.run), eb.and([eb('run', '=', last.run), eb('seq', '>', last.seq)])]),
         )
         .orderBy('pos')
         .limit(limit)
