@@ -57,7 +57,7 @@ const run = async (): Promise<void> => {
   showQrCodes({ config, logger, bus, qrRenderer: http.qrRenderer });
 
   await listen({ config, logger, http: http.http, reaping });
-  await restoreSessions({ config, chrome, manager, defaultSession, cluster });
+  await restoreSessions({ config, chrome, manager, defaultSession, cluster, folders });
 };
 
 run().catch((err: unknown) => {

@@ -73,11 +73,18 @@ describe('a LOGOUT during a takeover', () => {
     const { doubles } = await sampler.stop();
     expect(doubles).toEqual([]);
 
-    for (const instance of cluster.instances) {
-      expect(existsSync(path.join(instance.dataDir, 'sessions', `session-${unlinked}`)), instance.id).toBe(
-        false,
-      );
+    // The dead host comes back: its disk still holds the profile it ran, a cache it drops at start;
+    // it does not bring the session back either.
+    await cluster.restart(victim.index);
+    const folderOn = (instance: (typeof cluster.instances)[number]) =>
+      existsSync(path.join(instance.dataDir, 'sessions', `session-${unlinked}`));
+    for (let wait = 0; cluster.instances.some(folderOn) && wait < 300; wait += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    for (const instance of cluster.instances) expect(folderOn(instance), instance.id).toBe(false);
+    const back = await victim.server.request('GET', `/sessions/${unlinked}`);
+    expect(back.status, `${unlinked} on ${victim.id} after its restart`).toBe(404);
+    await back.arrayBuffer();
     for (const table of ['wa_sessions', 'wa_auth_archives', 'wa_leases']) {
       const column = table === 'wa_sessions' ? 'id' : 'session_id';
       const rows = await query(cluster, `SELECT 1 FROM ${table} WHERE ${column} = $1`, [unlinked]);

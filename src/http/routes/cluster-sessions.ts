@@ -7,6 +7,7 @@ import type { SessionSnapshot } from '../../domain/session.js';
 import { appError } from '../../error-catalog.js';
 import type { EventBus } from '../../events/types.js';
 import type { SessionManager } from '../../sessions/types.js';
+import { API_KEY_HEADER } from '../auth.js';
 import { FORWARDED_BY_HEADER, type Forwarder } from '../forward-to-owner.js';
 import { REQUEST_ID_HEADER } from '../request-id.js';
 import { parseSessionId } from '../session-id.js';
@@ -77,8 +78,11 @@ export const createClusterSessionsRouter = (deps: {
 
   const listOf = async (req: Request, instance: InstanceInfo): Promise<SessionSnapshot[]> => {
     const headers: Record<string, string> = { [FORWARDED_BY_HEADER]: selfId, [REQUEST_ID_HEADER]: req.id };
-    const authorization = req.get('authorization');
-    if (authorization !== undefined) headers.authorization = authorization;
+    // The caller's key, however it was sent: every instance checks it again.
+    for (const name of [API_KEY_HEADER, 'authorization']) {
+      const value = req.get(name);
+      if (value !== undefined) headers[name] = value;
+    }
     const answer = await request(new URL('/sessions', instance.url), {
       headers,
       headersTimeout: deps.listTimeoutMs,
