@@ -92,6 +92,16 @@ export const createLeases = (deps: {
       held.delete(id);
       try {
         await bounded(expireAndAnnounce([id], false), 'lease release');
+        // A session deleted or logged out (its record gone) leaves no row behind: nothing can claim it.
+        await bounded(
+          db
+            .deleteFrom('wa_leases')
+            .where('session_id', '=', id)
+            .where('expires_at', '=', 0)
+            .where((eb) => eb.not(eb.exists(eb.selectFrom('wa_sessions').select('id').where('id', '=', id))))
+            .execute(),
+          'lease removal',
+        );
       } catch (err) {
         logger.warn(
           { err: toError(err), sessionId: id },

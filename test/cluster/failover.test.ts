@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from './harness.js';
-import {
-  createReady,
-  expectStatus,
-  ownerOf,
-  readyElsewhere,
-  sampleDoubleRuns,
-  sessionsByInstance,
-} from './sessions.js';
+import { busiest, createReady, expectStatus, ownerOf, readyElsewhere, sampleDoubleRuns } from './sessions.js';
 
 /**
  * Issue 11, failover: an instance dies (kill -9 of its host: the server and its browsers at once);
@@ -31,12 +24,7 @@ describe('kill -9 of one instance', () => {
   });
 
   it('brings its sessions back READY on the others within 60 s, without a QR, never on two at once', async () => {
-    const before = await sessionsByInstance(cluster);
-    const victim = [...cluster.instances].sort(
-      (a, b) => (before.get(b.id)?.length ?? 0) - (before.get(a.id)?.length ?? 0),
-    )[0];
-    if (!victim) throw new Error('no instance');
-    const moved = before.get(victim.id) ?? [];
+    const { victim, moved } = await busiest(cluster);
     expect(moved.length, `sessions on ${victim.id}`).toBeGreaterThan(0);
 
     const sampler = sampleDoubleRuns(cluster);

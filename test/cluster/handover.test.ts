@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browsersUnder } from '../helpers/e2e.js';
 import { type Cluster, startCluster } from './harness.js';
-import { createReady, ownerOf, readyElsewhere, sampleDoubleRuns, sessionsByInstance } from './sessions.js';
+import { busiest, createReady, ownerOf, readyElsewhere, sampleDoubleRuns } from './sessions.js';
 
 /**
  * Issue 11, hand-over: on SIGTERM (docker stop, a Kubernetes roll-out) an instance saves each
@@ -26,12 +26,7 @@ describe('SIGTERM of one instance', () => {
   });
 
   it('exits 0 and its sessions are READY on the others within 10 s, without a QR, never on two at once', async () => {
-    const before = await sessionsByInstance(cluster);
-    const victim = [...cluster.instances].sort(
-      (a, b) => (before.get(b.id)?.length ?? 0) - (before.get(a.id)?.length ?? 0),
-    )[0];
-    if (!victim) throw new Error('no instance');
-    const moved = before.get(victim.id) ?? [];
+    const { victim, moved } = await busiest(cluster);
     expect(moved.length, `sessions on ${victim.id}`).toBeGreaterThan(0);
 
     const sampler = sampleDoubleRuns(cluster);

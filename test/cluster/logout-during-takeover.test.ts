@@ -3,12 +3,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from './harness.js';
 import {
+  busiest,
   createReady,
   expectStatus,
   query,
   readyElsewhere,
   sampleDoubleRuns,
-  sessionsByInstance,
   waitFor,
 } from './sessions.js';
 
@@ -35,12 +35,7 @@ describe('a LOGOUT during a takeover', () => {
   });
 
   it('is cleaned up and never resurrected', async () => {
-    const before = await sessionsByInstance(cluster);
-    const victim = [...cluster.instances].sort(
-      (a, b) => (before.get(b.id)?.length ?? 0) - (before.get(a.id)?.length ?? 0),
-    )[0];
-    if (!victim) throw new Error('no instance');
-    const moved = before.get(victim.id) ?? [];
+    const { victim, moved } = await busiest(cluster);
     const [unlinked, ...rest] = moved;
     if (!unlinked) throw new Error(`no session on ${victim.id}`);
 

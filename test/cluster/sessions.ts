@@ -165,3 +165,13 @@ export const query = async <Row extends Record<string, unknown>>(
     await client.end();
   }
 };
+
+/** The instance running the most sessions (whose loss moves the most), and those sessions. */
+export const busiest = async (cluster: Cluster): Promise<{ victim: Instance; moved: string[] }> => {
+  const before = await sessionsByInstance(cluster);
+  const victim = [...cluster.instances].sort(
+    (a, b) => (before.get(b.id)?.length ?? 0) - (before.get(a.id)?.length ?? 0),
+  )[0];
+  if (!victim) throw new Error('no instance');
+  return { victim, moved: before.get(victim.id) ?? [] };
+};

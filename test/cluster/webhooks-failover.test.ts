@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver } from '../events/receiver.js';
 import { type Cluster, startCluster } from './harness.js';
-import { createReady, expectStatus, readyElsewhere, sessionsByInstance } from './sessions.js';
+import { busiest, createReady, expectStatus, readyElsewhere } from './sessions.js';
 
 /**
  * Issue 11: webhooks go out once from the shared outbox. Messages arrive before, during and after an
@@ -52,12 +52,7 @@ describe('webhooks across a failover', () => {
 
     for (const id of IDS) await incoming(id, `before ${id}`);
 
-    const before = await sessionsByInstance(cluster);
-    const victim = [...cluster.instances].sort(
-      (a, b) => (before.get(b.id)?.length ?? 0) - (before.get(a.id)?.length ?? 0),
-    )[0];
-    if (!victim) throw new Error('no instance');
-    const moved = before.get(victim.id) ?? [];
+    const { victim, moved } = await busiest(cluster);
     const stayed = IDS.filter((id) => !moved.includes(id));
     const killedAt = Date.now();
     await cluster.kill9(victim.index);

@@ -1,24 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { post, sessionFolder, startToReady, waitForSession, waitForState } from '../helpers/e2e.js';
+import { freePort } from '../helpers/free-port.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 import type { ServerProcess } from '../helpers/server-process.js';
 import { sandboxServer } from './harness.js';
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 
 interface ArchiveRow {
   archive: Buffer;

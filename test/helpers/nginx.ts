@@ -1,8 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { listProcesses } from '../../src/browser/process-table.js';
+import { freePort } from './free-port.js';
+
+export { freePort };
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -106,16 +108,6 @@ export const adaptNginxConf = (source: string, options: AdaptOptions): string =>
 };
 
 /** A port that was free a moment ago (nginx cannot be told to pick one and report it). */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 
 export interface NginxProcess {
   readonly child: ChildProcess;
