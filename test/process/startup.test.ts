@@ -41,6 +41,28 @@ describe.concurrent('the server process', () => {
     },
   );
 
+  it.for<[string, Record<string, string>, RegExp]>([
+    [
+      'DATABASE_URL',
+      { CLUSTER: 'true', ADVERTISE_URL: 'http://127.0.0.1:3000' },
+      /Invalid setting DATABASE_URL: CLUSTER=true needs a PostgreSQL/,
+    ],
+    [
+      'ADVERTISE_URL',
+      { CLUSTER: 'true', DATABASE_URL: 'postgres://u:secret-pw@127.0.0.1:1/db' },
+      /Invalid setting ADVERTISE_URL: CLUSTER=true needs the address/,
+    ],
+  ])(
+    'stops start-up in cluster mode with exit 1 and a line naming %s when it is missing',
+    async ([, env, expected], context) => {
+      const server = track(await startServer(env, { waitForListening: false }), context);
+      const { code } = await server.exited;
+      expect(code).toBe(1);
+      expect(server.stderr.join('')).toMatch(expected);
+      expect(server.stderr.join('')).not.toContain('secret-pw');
+    },
+  );
+
   it('exits 0 within SHUTDOWN_TIMEOUT_MS after SIGTERM', async (context) => {
     const server = track(await startServer({ SHUTDOWN_TIMEOUT_MS: '5000' }), context);
     const list = await server.request('GET', '/sessions');
