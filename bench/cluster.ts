@@ -1,4 +1,5 @@
 import { type Cluster, type Instance, startCluster } from '../test/cluster/harness.js';
+import { query } from '../test/cluster/sessions.js';
 import type { LogLine } from '../test/helpers/server-process.js';
 import { progress } from './progress.js';
 import type { Section } from './report.js';
@@ -94,6 +95,21 @@ const moveRun = async (
     const placement = await cluster.placement();
     const moved = ids.filter((id) => placement.get(id)?.some((i) => i === victim));
     if (moved.length === 0) throw new Error(`none of the ${n} sessions runs on ${victim.id}`);
+    // A session's link moves with its archive, saved just after READY: a host lost before that
+    // (measured here, it is milliseconds) costs a QR, which is not what failover time measures.
+    await pollUntil(
+      'every auth archive saved',
+      async () => {
+        const rows = await query<{ n: string }>(
+          cluster,
+          'SELECT count(*) AS n FROM wa_auth_archives WHERE session_id = ANY($1)',
+          [moved],
+        );
+        return Number(rows[0]?.n) === moved.length;
+      },
+      PHASE_MS,
+      100,
+    );
     const at = Date.now();
     if (how === 'kill') await cluster.kill9(victim.index);
     else void cluster.terminate(victim.index);

@@ -31,9 +31,11 @@ export const importSessionFolders = async (deps: {
   );
   await db.transaction().execute(async (trx) => {
     for (const { id, meta } of found) await deps.importRecord(trx, id, meta?.webhook ?? null);
+    // Instances of a cluster starting together on a new database all get here: one mark is enough.
     await trx
       .insertInto('wa_meta')
       .values({ key: IMPORTED, value: String((deps.now ?? Date.now)()) })
+      .onConflict((oc) => oc.column('key').doNothing())
       .execute();
   });
   for (const id of ids) {

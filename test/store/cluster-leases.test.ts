@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -7,8 +10,10 @@ import { createFencing, fenceAfterMs } from '../../src/cluster/fencing.js';
 import { createInstanceRegistry, DuplicateInstanceError } from '../../src/cluster/instance-registry.js';
 import { createLeases } from '../../src/cluster/leases.js';
 import { createLogger } from '../../src/logger.js';
+import { createAuthFolders } from '../../src/sessions/auth-folders.js';
 import { openStore, type StoreConnection } from '../../src/store/connect.js';
 import { latestVersion } from '../../src/store/migrations.js';
+import { createStore } from '../../src/store/store.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -81,6 +86,35 @@ describe('cluster leases on a real PostgreSQL', () => {
       .orderBy('version')
       .execute();
     expect(versions.map((v) => v.version)).toEqual(Array.from({ length: latestVersion() }, (_, i) => i + 1));
+  });
+
+  it('three instances opening one new database at once all start: the one-time folder import is marked once', async (context) => {
+    databases += 1;
+    const url = await cluster.createDatabase(`wa_lease_${databases}`);
+    const dataDirs = await Promise.all(
+      [1, 2, 3].map(() => mkdtemp(path.join(tmpdir(), 'wa-sessions-open-'))),
+    );
+    context.onTestFinished(async () => {
+      await Promise.all(dataDirs.map((d) => rm(d, { recursive: true, force: true })));
+    });
+    const results = await Promise.allSettled(
+      dataDirs.map((dataDir) =>
+        createStore({
+          dataDir,
+          databaseUrl: url,
+          connectRetryMs: 5000,
+          retentionMs: 86_400_000,
+          folders: createAuthFolders({ dataDir, logger }),
+          logger,
+        }),
+      ),
+    );
+    for (const r of results) if (r.status === 'fulfilled') context.onTestFinished(() => r.value.close());
+    expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : r.status))).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
   });
 
   it('two owners contending for one session: exactly one wins each time, and the epoch grows with each change of hands', async () => {
