@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { listProcesses } from '../../src/browser/process-table.js';
 import { getSession, post, startToQr, startToReady, waitForSession, waitUntil } from '../helpers/e2e.js';
+import { freePort } from '../helpers/free-port.js';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
 import { removeDir, type ServerProcess, startServer } from '../helpers/server-process.js';
 import { sandboxEnv, sandboxServer } from './harness.js';
@@ -27,15 +28,19 @@ const freshDatabase = async (): Promise<string> => {
   return cluster.createDatabase(`wa_cluster_${databases}`);
 };
 
-const clusterEnv = (databaseUrl: string, instanceId: string): Record<string, string> => ({
-  CLUSTER: 'true',
-  DATABASE_URL: databaseUrl,
-  INSTANCE_ID: instanceId,
-  // Not reached by anything in these tests (no forwarding): an address is all the setting needs.
-  ADVERTISE_URL: 'http://127.0.0.1:9',
-  LEASE_TTL_MS: String(TTL_MS),
-  LEASE_RENEW_MS: String(RENEW_MS),
-});
+/** Each instance on a port of its own, advertised as it is: a session's requests reach its owner. */
+const clusterEnv = async (databaseUrl: string, instanceId: string): Promise<Record<string, string>> => {
+  const port = await freePort();
+  return {
+    CLUSTER: 'true',
+    DATABASE_URL: databaseUrl,
+    INSTANCE_ID: instanceId,
+    PORT: String(port),
+    ADVERTISE_URL: `http://127.0.0.1:${port}`,
+    LEASE_TTL_MS: String(TTL_MS),
+    LEASE_RENEW_MS: String(RENEW_MS),
+  };
+};
 
 const query = async <T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) => {
   const client = new pg.Client({ connectionString: url });
@@ -106,11 +111,11 @@ const killableServer = async (context: TestContext, env: Record<string, string>)
 describe('cluster mode: ownership, fencing and takeover with real processes', () => {
   it('a second process with a live INSTANCE_ID exits 1 naming INSTANCE_ID', async (context) => {
     const url = await freshDatabase();
-    await sandboxServer(context, clusterEnv(url, 'twin'));
+    await sandboxServer(context, await clusterEnv(url, 'twin'));
     const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-cluster-twin-'));
     context.onTestFinished(() => removeDir(dataDir));
     const second = await startServer(
-      { ...sandboxEnv, ...clusterEnv(url, 'twin') },
+      { ...sandboxEnv, ...(await clusterEnv(url, 'twin')) },
       { dataDir, waitForListening: false },
     );
     const { code } = await second.exited;
@@ -120,7 +125,7 @@ describe('cluster mode: ownership, fencing and takeover with real processes', ()
 
   it('fences with the database stopped: the browser is gone before the lease can expire', async (context) => {
     const url = await freshDatabase();
-    const server = await sandboxServer(context, clusterEnv(url, 'fenced'));
+    const server = await sandboxServer(context, await clusterEnv(url, 'fenced'));
     await startToQr(server, 'fence1');
     expect(await browsersOf(server, 'fence1')).toHaveLength(1);
     expect((await leaseOf(url, 'fence1'))?.instance_id).toBe('fenced');
@@ -146,8 +151,11 @@ describe('cluster mode: ownership, fencing and takeover with real processes', ()
         `fencing: browser gone ${expiresAt - goneAt} ms before the lease's expiry (TTL ${TTL_MS} ms)`,
       );
       await server.waitForLog((l) => String(l.msg).startsWith('Fenced'), 1000);
-      // Unlisted, record kept: not this instance's any more.
-      expect((await server.request('GET', '/sessions/fence1')).status).toBe(404);
+      // Unlisted, record kept: not this instance's any more; and with the database away, no instance
+      // can say who runs it: 503, never a guess.
+      const answer = await server.request('GET', '/sessions/fence1');
+      expect(answer.status).toBe(503);
+      expect(((await answer.json()) as { code: string }).code).toBe('store_unavailable');
     } finally {
       await cluster.resume();
     }
@@ -162,32 +170,54 @@ describe('cluster mode: ownership, fencing and takeover with real processes', ()
 
   it('after a kill -9 of its owner, the survivor takes the session over; never a browser on both', async (context) => {
     const url = await freshDatabase();
-    const a = await killableServer(context, clusterEnv(url, 'inst-a'));
-    const b = await sandboxServer(context, clusterEnv(url, 'inst-b'));
+    const a = await killableServer(context, await clusterEnv(url, 'inst-a'));
+    const b = await sandboxServer(context, await clusterEnv(url, 'inst-b'));
     await startToReady(a, 'moving');
     expect((await leaseOf(url, 'moving'))?.instance_id).toBe('inst-a');
-    expect(await getSession(b, 'moving')).toBeNull();
+    // Any instance answers for it: b forwards to its owner.
+    expect((await getSession(b, 'moving'))?.instance).toBe('inst-a');
     const overlap = sampleOverlap([a, b], 'moving');
     const killedAt = Date.now();
     await a.stop('SIGKILL');
-    // Without an archive (c-auth) the survivor starts on an empty profile: QR; with one, READY.
-    const taken = await waitForSession(b, 'moving', (s) => s?.state === 'QR' || s?.state === 'READY', 60_000);
+    // Until a's lease runs out, b cannot reach the owner: 503 owner_unreachable, never a copy of its
+    // own. Then b takes the session over: READY from its archive, or a QR when a died before the
+    // archive's first save (it is saved just after READY).
+    const unreachable = new Set<string>();
+    const taken: { state?: string } = {};
+    await waitUntil(
+      'the survivor runs the session',
+      async () => {
+        const res = await b.request('GET', '/sessions/moving');
+        const body = (await res.json()) as { state?: string; code?: string; instance?: string };
+        if (res.status === 503) {
+          unreachable.add(String(body.code));
+          return false;
+        }
+        expect(res.status).toBe(200);
+        if (body.instance !== 'inst-b' || (body.state !== 'QR' && body.state !== 'READY')) return false;
+        taken.state = body.state;
+        return true;
+      },
+      60_000,
+    );
+    // Seen for a while (the lease outlives its owner by up to LEASE_TTL_MS), and only that refusal.
+    expect([...unreachable]).toEqual(['owner_unreachable']);
     const tookMs = Date.now() - killedAt;
     expect(await overlap(), 'instances running a browser for the session at once').toBeLessThanOrEqual(1);
-    expect(taken?.state).toMatch(/^(QR|READY)$/);
+    expect(taken.state).toMatch(/^(QR|READY)$/);
     const lease = await leaseOf(url, 'moving');
     expect(lease?.instance_id).toBe('inst-b');
     expect(Number(lease?.epoch)).toBe(2);
     expect(await browsersOf(a, 'moving')).toHaveLength(0);
     expect(await browsersOf(b, 'moving')).toHaveLength(1);
     expect(tookMs).toBeLessThan(60_000);
-    console.info(`takeover after kill -9: ${taken?.state} on the survivor ${tookMs} ms after the kill`);
+    console.info(`takeover after kill -9: ${taken.state} on the survivor ${tookMs} ms after the kill`);
   });
 
   it('on SIGTERM the owner hands the session over; the other instance takes it at once', async (context) => {
     const url = await freshDatabase();
-    const a = await killableServer(context, clusterEnv(url, 'hand-a'));
-    const b = await sandboxServer(context, clusterEnv(url, 'hand-b'));
+    const a = await killableServer(context, await clusterEnv(url, 'hand-a'));
+    const b = await sandboxServer(context, await clusterEnv(url, 'hand-b'));
     await startToQr(a, 'handed');
     await post(a, '/sessions/handed/simulator/scan');
     await waitForSession(a, 'handed', (s) => s?.state === 'READY');

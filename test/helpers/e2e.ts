@@ -12,6 +12,8 @@ export interface SessionBody {
   reason: string | null;
   me: { wid: string; name: string | null } | null;
   hasQr: boolean;
+  /** Cluster mode: the instance running it. */
+  instance?: string | null;
 }
 
 /** The session folder as the server lays it out: DATA_DIR/sessions/session-<id>. */
