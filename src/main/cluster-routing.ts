@@ -25,14 +25,6 @@ export const createClusterRouting = (deps: {
   const self = { id: config.INSTANCE_ID, url: config.ADVERTISE_URL ?? '' };
   const directory = createClusterDirectory({ db: deps.db, self });
   const forwarder = createForwarder({ selfId: self.id, timeoutMs: config.FORWARD_TIMEOUT_MS, logger });
-  const isLocal = (id: string) => {
-    try {
-      manager.get(id);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   return {
     directory,
     forwarder,
@@ -41,7 +33,7 @@ export const createClusterRouting = (deps: {
       // SSE is answered on any instance: it carries the events of every instance (cluster-events.ts).
       forward: createForwardToOwner({
         directory,
-        isLocal,
+        isLocal: (id) => manager.has(id),
         forwarder,
         answeredLocally: (p) => p.endsWith('/events'),
       }),

@@ -216,6 +216,8 @@ export const createSessionManager = (deps: SessionManagerDeps): InternalSessionM
 
     get: (id) => find(id).snapshot(),
 
+    has: (id) => sessions.has(id),
+
     list: () => [...sessions.values()].map((s) => s.snapshot()),
 
     qr: (id) => actions.qr(find(id)),

@@ -99,6 +99,8 @@ export interface SessionManager {
   /** 201-like `created: true` for a new session, `false` when a DISCONNECTED/STOPPED/FAILED one starts again; 409 when live. */
   create(id: string, options?: CreateSessionOptions): Promise<{ created: boolean; session: SessionSnapshot }>;
   get(id: string): SessionSnapshot;
+  /** Whether this process runs (or lists) `id`: what cluster routing asks before it forwards. */
+  has(id: string): boolean;
   list(): SessionSnapshot[];
   /** 409 `no_qr` when no QR is pending. */
   qr(id: string): QrCode;

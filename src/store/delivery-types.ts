@@ -1,5 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { AnyWaEvent } from '../events/types.js';
-import type { DeliveryStatus } from './schema.js';
+import type { DeliveriesTable, DeliveryStatus } from './schema.js';
 
 /** A delivery the dispatcher works on: the row, plus the event's bytes to post. */
 export interface DueDelivery {
@@ -60,20 +61,8 @@ export interface OutboxStats {
   oldestPendingAt: number | null;
 }
 
-export type DeliveryRow = {
-  id: number;
-  event_id: string;
-  event_type: string;
-  session_id: string;
-  url: string;
-  status: DeliveryStatus;
-  attempts: number;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-  next_attempt_at: number | null;
-};
+/** A row of the outbox as the API reads it (the cluster's claim columns are the dispatcher's own). */
+export type DeliveryRow = Omit<Selectable<DeliveriesTable>, 'claimed_by' | 'claimed_until'>;
 
 export const toView = (row: DeliveryRow): DeliveryView => ({
   id: String(row.id),

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { post, sessionFolder, startToReady, waitForSession, waitForState } from '../helpers/e2e.js';
 import { freePort } from '../helpers/free-port.js';
-import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
+import { usePostgres } from '../helpers/postgres.js';
 import type { ServerProcess } from '../helpers/server-process.js';
 import { sandboxServer } from './harness.js';
 
@@ -16,18 +16,10 @@ interface ArchiveRow {
   saved_by: string;
 }
 
-let cluster: PostgresCluster;
-let databases = 0;
-beforeAll(async () => {
-  cluster = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await cluster?.stop();
-}, 60_000);
+const postgres = usePostgres('wa_auth');
 
 const newDatabase = async (context: TestContext) => {
-  databases += 1;
-  const url = await cluster.createDatabase(`wa_auth_${databases}`);
+  const url = await postgres.fresh();
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   context.onTestFinished(() => db.end());

@@ -2,31 +2,19 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { listProcesses } from '../../src/browser/process-table.js';
 import { getSession, post, startToQr, startToReady, waitForSession, waitUntil } from '../helpers/e2e.js';
 import { freePort } from '../helpers/free-port.js';
-import { type PostgresCluster, startPostgres } from '../helpers/postgres.js';
+import { usePostgres } from '../helpers/postgres.js';
 import { removeDir, type ServerProcess, startServer } from '../helpers/server-process.js';
 import { sandboxEnv, sandboxServer } from './harness.js';
 
 const TTL_MS = 6000;
 const RENEW_MS = 1000;
 
-let cluster: PostgresCluster;
-let databases = 0;
-
-beforeAll(async () => {
-  cluster = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await cluster.stop();
-}, 60_000);
-
-const freshDatabase = async (): Promise<string> => {
-  databases += 1;
-  return cluster.createDatabase(`wa_cluster_${databases}`);
-};
+const postgres = usePostgres('wa_cluster');
+const freshDatabase = postgres.fresh;
 
 /** Each instance on a port of its own, advertised as it is: a session's requests reach its owner. */
 const clusterEnv = async (databaseUrl: string, instanceId: string): Promise<Record<string, string>> => {
@@ -132,7 +120,7 @@ describe('cluster mode: ownership, fencing and takeover with real processes', ()
     await new Promise((resolve) => setTimeout(resolve, 1500));
     // The latest expiry the instance wrote before the outage (a later renewal can only push it out).
     const expiresAt = Number((await leaseOf(url, 'fence1'))?.expires_at);
-    await cluster.pause();
+    await postgres.cluster().pause();
     let goneAt = 0;
     try {
       await waitUntil(
@@ -157,7 +145,7 @@ describe('cluster mode: ownership, fencing and takeover with real processes', ()
       expect(answer.status).toBe(503);
       expect(((await answer.json()) as { code: string }).code).toBe('store_unavailable');
     } finally {
-      await cluster.resume();
+      await postgres.cluster().resume();
     }
     // The database back: the instance takes sessions again; its own killed session is an orphan, taken back.
     await server.waitForLog(

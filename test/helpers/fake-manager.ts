@@ -141,6 +141,7 @@ export const createFakeManager = (): FakeManager => {
       enter('get', [id]);
       return existing(id);
     },
+    has: (id: string) => sessions.has(id),
     list() {
       enter('list', []);
       return [...sessions.values()];

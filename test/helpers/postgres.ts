@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
@@ -99,6 +100,32 @@ export const startPostgres = async (): Promise<PostgresCluster> => {
       if (running) await stopServer('immediate').catch(() => undefined);
       running = false;
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+/**
+ * A throw-away cluster for one test file: started before its tests, stopped after them. `fresh()`
+ * gives a test an empty database of its own, named `<prefix>_<n>`.
+ */
+export const usePostgres = (prefix: string) => {
+  let started: PostgresCluster | undefined;
+  let databases = 0;
+  beforeAll(async () => {
+    started = await startPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await started?.stop();
+  }, 60_000);
+  const cluster = (): PostgresCluster => {
+    if (!started) throw new Error('PostgreSQL is not started: usePostgres() runs in beforeAll');
+    return started;
+  };
+  return {
+    cluster,
+    fresh: (): Promise<string> => {
+      databases += 1;
+      return cluster().createDatabase(`${prefix}_${databases}`);
     },
   };
 };

@@ -2,26 +2,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { DeliveryView as Delivery } from '../../src/store/delivery-types.js';
 import { sandboxServer } from '../e2e/harness.js';
 import { startReceiver } from '../events/receiver.js';
 import { post, startToQr, waitUntil } from '../helpers/e2e.js';
 import { removeDir, type ServerProcess } from '../helpers/server-process.js';
 import { backends, useBackend } from './backends.js';
-
-interface Delivery {
-  id: string;
-  eventId: string;
-  eventType: string;
-  sessionId: string;
-  url: string;
-  status: string;
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  createdAt: string;
-  updatedAt: string;
-  nextAttemptAt: string | null;
-}
 
 const page = async (server: ServerProcess, query: string) => {
   const res = await server.request('GET', `/webhooks/deliveries?${query}`);

@@ -56,7 +56,7 @@ export const placeOn = (instances: InstanceInfo[], selfId: string): InstanceInfo
  * only in the registry (stopped, or waiting for a takeover) read and deleted on any instance.
  */
 export const createClusterSessionsRouter = (deps: {
-  manager: Pick<SessionManager, 'list' | 'get'>;
+  manager: Pick<SessionManager, 'list' | 'has'>;
   directory: ClusterDirectoryReader;
   forwarder: Forwarder;
   bus: Pick<EventBus, 'publish'>;
@@ -67,14 +67,7 @@ export const createClusterSessionsRouter = (deps: {
   const selfId = directory.self.id;
   const router = Router();
   const forwarded = (req: Request) => req.get(FORWARDED_BY_HEADER) !== undefined;
-  const isLocal = (id: string) => {
-    try {
-      deps.manager.get(id);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const isLocal = (id: string) => deps.manager.has(id);
 
   const listOf = async (req: Request, instance: InstanceInfo): Promise<SessionSnapshot[]> => {
     const headers: Record<string, string> = { [FORWARDED_BY_HEADER]: selfId, [REQUEST_ID_HEADER]: req.id };
