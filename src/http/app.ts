@@ -1,21 +1,25 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import { createWebhookUrlCheck } from '../events/webhook-url-guard.js';
 import type { Logger } from '../logger.js';
+import type { HttpObserver } from '../metrics/http-metrics.js';
 import type { SessionManager } from '../sessions/types.js';
-import { createAccessLog } from './access-log.js';
-import { createApiKeyAuth } from './auth.js';
+import { createApiKeyAuth, createApiKeyCheck } from './auth.js';
 import { createAuthFailureLimit } from './auth-failure-limit.js';
+import { compileTrust } from './client-address.js';
 import { createDashboardRouter } from './dashboard.js';
 import { createDocsRouter } from './docs.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
+import { createFastLane } from './fast-lane.js';
 import type { HealthRouter } from './health.js';
 import { createMetricsRouter } from './metrics-route.js';
 import { createOpenApiRouter } from './openapi/route.js';
 import type { QrRenderer } from './qr-render.js';
 import { createRateLimit } from './rate-limit.js';
 import { createRequestId } from './request-id.js';
+import { createRequestTracking } from './request-tracking.js';
 import { createSessionsRouter } from './routes/sessions.js';
 import { createSecurityHeaders } from './security.js';
 import { unmatchedSessionPath } from './session-id.js';
@@ -40,7 +44,12 @@ export interface AppDeps {
   /** `/health/live` and `/health/ready` (createHealthRouter) before authentication, its details behind it. */
   health?: HealthRouter;
   /** Request durations and `GET /metrics` (createMetrics). */
-  metrics?: { httpMiddleware: RequestHandler; registry: Registry };
+  metrics?: { observeHttp: HttpObserver; registry: Registry };
+  /**
+   * The fast lane (fast-lane.ts) answers the hot reads before Express; on by default. Off only in the
+   * test that compares its answers with Express's own.
+   */
+  fastLane?: boolean;
   /**
    * Cluster mode only (main/http.ts builds it when CLUSTER=true): `forward` sends a request for a
    * session owned elsewhere to its owner before the body is read; `sessions` (list over the cluster,
@@ -49,24 +58,42 @@ export interface AppDeps {
   cluster?: { instanceId: string; forward: RequestHandler; sessions: Router };
 }
 
-export type App = Express & {
-  /** Stops the rate limiter's timer; the HTTP server is closed by whoever listens. */
-  close(): void;
+/** The request listener: the fast lane, then Express for everything it leaves. */
+export type App = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  /** The Express app behind it (its router, for the tests that walk it). */
+  readonly express: Express;
 };
 
-/** The Express app with every route and handler, not listening: main.ts and the tests own that. */
+/** Every route and handler, not listening: main.ts and the tests own that. */
 export const createApp = (deps: AppDeps): App => {
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = express();
   app.disable('x-powered-by');
-  // Already parsed and checked by config.ts.
-  app.set('trust proxy', deps.config.TRUST_PROXY);
+  // Parsed and checked by config.ts; compiled once, for Express and the fast lane alike.
+  const trust = compileTrust(deps.config.TRUST_PROXY);
+  app.set('trust proxy', trust);
+  const tracking = createRequestTracking({
+    logger: deps.logger,
+    ...(deps.metrics ? { observe: deps.metrics.observeHttp } : {}),
+  });
+  const security = createSecurityHeaders();
+  const key = deps.apiKey ? createApiKeyCheck(deps.apiKey) : undefined;
+  const failures = createAuthFailureLimit({ limit: deps.config.AUTH_FAILURES_PER_MINUTE });
+  const rateLimit = createRateLimit({ config: deps.config });
+  const lane = createFastLane({
+    tracking,
+    security,
+    trust,
+    rateLimit,
+    ...(key ? { auth: { key, failures } } : {}),
+    // In cluster mode a session may be another instance's: its reads go through forwarding.
+    ...(deps.cluster ? {} : { manager: deps.manager }),
+  });
 
   // Request id first: every later log line, error included, carries it.
   app.use(createRequestId({ logger: deps.logger }));
-  app.use(createAccessLog({ logger: deps.logger }));
-  if (deps.metrics) app.use(deps.metrics.httpMiddleware);
-  app.use(createSecurityHeaders());
+  app.use(tracking.middleware);
+  app.use(security.middleware);
 
   // Before the key: probes, and with DOCS_PUBLIC a browser opening /docs, carry none.
   if (deps.health) app.use(deps.health);
@@ -77,12 +104,10 @@ export const createApp = (deps: AppDeps): App => {
 
   // Before the body parser: an unauthenticated body is never read. The failed-authentication limit
   // comes first, so an address that keeps guessing is refused before its key is even compared.
-  if (deps.apiKey) {
-    const failures = createAuthFailureLimit({ limit: deps.config.AUTH_FAILURES_PER_MINUTE });
+  if (key) {
     app.use(failures.handler);
-    app.use(createApiKeyAuth({ apiKey: deps.apiKey, onFailure: failures.recordFailure }));
+    app.use(createApiKeyAuth({ key, onFailure: failures.recordFailure }));
   }
-  const rateLimit = createRateLimit({ config: deps.config });
   app.use(rateLimit.handler);
   if (deps.health) app.use(deps.health.details);
   // Streamed to the owner as it comes: the body is read by the instance that runs the session.
@@ -91,6 +116,7 @@ export const createApp = (deps: AppDeps): App => {
   if (!deps.config.DOCS_PUBLIC) app.use(...docs);
   if (deps.cluster) app.use(deps.cluster.sessions);
 
+  app.use(lane.rethrow);
   app.use(
     createSessionsRouter({
       manager: deps.manager,
@@ -105,5 +131,11 @@ export const createApp = (deps: AppDeps): App => {
   app.use('/sessions', unmatchedSessionPath);
   app.use(notFoundHandler);
   app.use(createErrorHandler({ bodyLimit }));
-  return Object.assign(app, { close: rateLimit.close });
+
+  if (deps.fastLane === false)
+    return Object.assign((req: IncomingMessage, res: ServerResponse) => app(req, res), { express: app });
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!lane.handle(req, res)) app(req, res);
+  };
+  return Object.assign(listener, { express: app });
 };

@@ -7,6 +7,8 @@ export interface AuthFailureLimit {
   handler: RequestHandler;
   /** Called by authentication for every refused key. */
   recordFailure(req: Request): void;
+  /** Whether `handler` would refuse this client address now (the fast lane's check). */
+  refuses(ip: string | undefined): boolean;
 }
 
 export interface AuthFailureLimitDeps {
@@ -50,13 +52,19 @@ export const createAuthFailureLimit = (deps: AuthFailureLimitDeps): AuthFailureL
   };
 
   if (deps.limit === 0) {
-    return { handler: (_req, _res, next) => next(), recordFailure: () => undefined };
+    return { handler: (_req, _res, next) => next(), recordFailure: () => undefined, refuses: () => false };
   }
 
+  const over = (key: string): Window | undefined => {
+    const window = current(key);
+    return window !== undefined && window.failures >= deps.limit ? window : undefined;
+  };
+
   return {
+    refuses: (ip) => over(ipKeyGenerator(ip ?? '')) !== undefined,
     handler: (req, res, next) => {
-      const window = current(keyOf(req));
-      if (window === undefined || window.failures < deps.limit) {
+      const window = over(keyOf(req));
+      if (window === undefined) {
         next();
         return;
       }

@@ -1,4 +1,5 @@
 import { hash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import { appError } from '../error-catalog.js';
 
@@ -14,12 +15,33 @@ const CHALLENGE = `Bearer realm="wa-sessions", ApiKey header="${API_KEY_HEADER}"
 export const hashApiKey = (key: string): Buffer => hash('sha256', key, 'buffer');
 
 /** The key the client sent: `X-Api-Key`, else `Authorization: Bearer <key>`; undefined when neither. */
-const presentedKey = (req: Request): string | undefined => {
-  const header = req.get(API_KEY_HEADER);
-  if (header !== undefined && header !== '') return header;
-  const authorization = req.get('authorization');
+const presentedKey = (headers: IncomingHttpHeaders): string | undefined => {
+  const header = headers['x-api-key'];
+  if (typeof header === 'string' && header !== '') return header;
+  const authorization = headers.authorization;
   const match = authorization === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
   return match?.[1];
+};
+
+export interface ApiKeyCheck {
+  /** What the rate limiter keys on: a prefix of the key's digest, never the key. */
+  readonly id: string;
+  /** The key the request carries, if any, and whether it is the right one (compared in constant time). */
+  check(headers: IncomingHttpHeaders): { sent: boolean; valid: boolean };
+}
+
+export const createApiKeyCheck = (apiKey: string): ApiKeyCheck => {
+  const expected = hashApiKey(apiKey);
+  return {
+    id: expected.toString('hex').slice(0, 16),
+    check(headers) {
+      const sent = presentedKey(headers);
+      return {
+        sent: sent !== undefined,
+        valid: sent !== undefined && timingSafeEqual(hashApiKey(sent), expected),
+      };
+    },
+  };
 };
 
 /** Set on an authenticated request: what the rate limiter keys on (never the key itself). */
@@ -34,16 +56,14 @@ export const apiKeyIdOf = (res: Response): string | undefined => {
  * Neither the key nor what was sent is ever logged or echoed.
  */
 export const createApiKeyAuth = (deps: {
-  apiKey: string;
+  key: ApiKeyCheck;
   /** Every refusal, for the failed-authentication limit (auth-failure-limit.ts). */
   onFailure?: (req: Request) => void;
 }): RequestHandler => {
-  const expected = hashApiKey(deps.apiKey);
-  const id = expected.toString('hex').slice(0, 16);
   return (req, res, next) => {
-    const sent = presentedKey(req);
-    if (sent !== undefined && timingSafeEqual(hashApiKey(sent), expected)) {
-      res.locals.apiKeyId = id;
+    const { sent, valid } = deps.key.check(req.headers);
+    if (valid) {
+      res.locals.apiKeyId = deps.key.id;
       next();
       return;
     }
@@ -51,9 +71,9 @@ export const createApiKeyAuth = (deps: {
     res.setHeader('WWW-Authenticate', CHALLENGE);
     throw appError(
       'unauthorized',
-      sent === undefined
-        ? `An API key is required: send it as ${API_KEY_HEADER}: <key> or Authorization: Bearer <key>`
-        : 'The API key is not valid',
+      sent
+        ? 'The API key is not valid'
+        : `An API key is required: send it as ${API_KEY_HEADER}: <key> or Authorization: Bearer <key>`,
     );
   };
 };

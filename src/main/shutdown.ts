@@ -27,7 +27,7 @@ export const createShutdown = (deps: {
   const { config, logger, store, defaultSession, cluster } = deps;
   const { manager, reaping } = deps.sessions;
   const { webhookFetch, webhooks, events } = deps.webhooks;
-  const { metrics, mediaFetch, chats, app, http } = deps.http;
+  const { metrics, mediaFetch, chats, http } = deps.http;
   let stopping: Promise<void> | null = null;
   const shutdown = (code: number, why: string): Promise<void> => {
     if (stopping) return stopping;
@@ -64,7 +64,6 @@ export const createShutdown = (deps: {
         .catch((err: unknown) => logger.warn({ err: toError(err) }, 'Could not close the store'));
       void webhookFetch.close();
       metrics.close();
-      app.close();
       void mediaFetch.close();
       void deps.http.cluster?.forwarder.close();
       http.closeAllConnections();

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request } from 'express';
 import { Histogram, type Registry } from 'prom-client';
 
 /**
@@ -13,8 +13,11 @@ export const routeLabel = (req: Request): string => {
   return 'unmatched';
 };
 
-/** Observes every answer's duration by method, route pattern and status. SSE streams are not requests that end: left out. */
-export const createHttpMetrics = (deps: { registry: Registry }): RequestHandler => {
+/** One answer's duration: method, route pattern (see routeLabel), status code, seconds. */
+export type HttpObserver = (method: string, route: string, status: number, seconds: number) => void;
+
+/** Every answer's duration by method, route pattern and status. SSE streams are not requests that end: the caller leaves them out. */
+export const createHttpMetrics = (deps: { registry: Registry }): HttpObserver => {
   const duration = new Histogram({
     name: 'wa_sessions_http_request_duration_seconds',
     help: 'HTTP request duration by method, route pattern and status (SSE streams excluded)',
@@ -22,15 +25,7 @@ export const createHttpMetrics = (deps: { registry: Registry }): RequestHandler 
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [deps.registry],
   });
-  return (req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.once('finish', () => {
-      if (String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) return;
-      duration.observe(
-        { method: req.method, route: routeLabel(req), status: String(res.statusCode) },
-        Number(process.hrtime.bigint() - started) / 1e9,
-      );
-    });
-    next();
+  return (method, route, status, seconds) => {
+    duration.observe({ method, route, status: String(status) }, seconds);
   };
 };

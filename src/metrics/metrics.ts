@@ -1,4 +1,3 @@
-import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { BrowserProcesses } from '../browser/browser-processes.js';
 import type { EventBus } from '../events/types.js';
@@ -6,7 +5,7 @@ import type { WebhookStats } from '../events/webhook-dispatcher.js';
 import type { Logger } from '../logger.js';
 import type { SessionManager } from '../sessions/types.js';
 import type { OutboxStats } from '../store/outbox.js';
-import { createHttpMetrics } from './http-metrics.js';
+import { createHttpMetrics, type HttpObserver } from './http-metrics.js';
 import { registerSessionMetrics } from './session-metrics.js';
 import { registerWebhookMetrics } from './webhook-metrics.js';
 
@@ -25,8 +24,8 @@ export interface MetricsDeps {
 
 export interface Metrics {
   readonly registry: Registry;
-  /** Times every request; mount it before the routes. */
-  readonly httpMiddleware: RequestHandler;
+  /** Records one answer's duration (the request tracking calls it once per answer). */
+  readonly observeHttp: HttpObserver;
   /** Unsubscribes from the bus and empties the registry. */
   close(): void;
 }
@@ -56,11 +55,11 @@ export const createMetrics = (deps: MetricsDeps): Metrics => {
       }
     },
   });
-  const httpMiddleware = createHttpMetrics({ registry });
+  const observeHttp = createHttpMetrics({ registry });
 
   return {
     registry,
-    httpMiddleware,
+    observeHttp,
     close() {
       unsubscribe();
       registry.clear();

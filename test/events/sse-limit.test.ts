@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEventBus } from '../../src/events/bus.js';
@@ -15,7 +15,7 @@ afterEach(async () => {
 
 const listen = async (env: Record<string, string>) => {
   const full = build({ env });
-  const server: Server = full.app.listen(0, '127.0.0.1');
+  const server: Server = createServer(full.app).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   cleanups.push(
     () =>

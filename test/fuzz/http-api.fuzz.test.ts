@@ -114,7 +114,6 @@ beforeAll(async () => {
 afterAll(async () => {
   closeEvents?.();
   await manager?.shutdown();
-  app?.close();
   server?.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
   await rm(base, { recursive: true, force: true });

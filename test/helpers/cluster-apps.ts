@@ -85,7 +85,6 @@ export const startClusterApp = async (
     logs,
     requests,
     async close() {
-      app.close();
       await cluster.forwarder.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -53,6 +53,8 @@ export const buildFullApp = (
     chrome?: ChromeResolution;
     dataDir?: string;
     now?: () => number;
+    /** false: every request through Express (the fast lane's comparison). */
+    fastLane?: boolean;
   } = {},
 ): FullApp => {
   const logs: string[] = [];
@@ -116,6 +118,7 @@ export const buildFullApp = (
     health,
     metrics,
     apiKey: options.apiKey === undefined ? KEY : options.apiKey,
+    ...(options.fastLane === undefined ? {} : { fastLane: options.fastLane }),
   });
   return {
     app,
@@ -130,7 +133,6 @@ export const buildFullApp = (
     close() {
       events.close();
       metrics.close();
-      app.close();
     },
   };
 };

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAuthFailureLimit } from '../../src/http/auth-failure-limit.js';
@@ -13,7 +13,7 @@ afterEach(async () => {
 
 const listening = (env: Record<string, string> = {}) => {
   const { app } = build({ env });
-  const server = app.listen(0, '127.0.0.1');
+  const server = createServer(app).listen(0, '127.0.0.1');
   servers.push(server);
   return server;
 };

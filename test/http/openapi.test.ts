@@ -57,7 +57,7 @@ describe('OpenAPI document', () => {
   it('documents every route the app answers, and no route it does not', async () => {
     const { app } = build();
     const res = await request(app).get('/openapi.json').set('X-Api-Key', KEY).expect(200);
-    const routes = appRoutes(app);
+    const routes = appRoutes(app.express);
     // A sanity check of the walk itself: it must see the routers' routes, not only the app's.
     expect(routes).toContain('POST /sessions/{id}/messages');
     expect(routes).toContain('GET /health/ready');
