@@ -33,6 +33,8 @@ export interface BenchOptions {
   restoreConcurrency: string | null;
   /** Seconds of each autocannon round. */
   duration: number;
+  /** http: also a run under V8's CPU profiler, summarized. */
+  cpuProfile: boolean;
   /** `--compare URL`: the http drivers against a server already running (then no server is started). */
   compare: string[];
   /** `--compare-header "Name: value"`, sent with every --compare request. */
@@ -57,6 +59,8 @@ Benchmarks assert nothing. Progress goes to stderr, the tables to stdout and to 
                         three run on one PostgreSQL behind nginx; default 3,15
   --restore-concurrency N  RESTORE_CONCURRENCY for the restore figure (default: the server's own)
   --duration S          seconds of each autocannon round (http); default 10
+  --cpu-profile         http: also profile a server under load (node --cpu-prof) and print where
+                        its CPU went, by function and by module
   --compare URL         http: run the same autocannon drivers against a server already running at
                         URL instead (repeatable, one route each; e.g. a peer's /ping and its session
                         status); with --compare-header "Name: value" for its key (repeatable)
@@ -106,6 +110,7 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
       restore: { type: 'string', default: '5,20' },
       cluster: { type: 'string', default: '3,15' },
       duration: { type: 'string', default: '10' },
+      'cpu-profile': { type: 'boolean', default: false },
       'restore-concurrency': { type: 'string' },
       compare: { type: 'string', multiple: true, default: [] },
       'compare-header': { type: 'string', multiple: true, default: [] },
@@ -134,6 +139,7 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
     restore: values.restore.split(',').map((s) => positive('--restore', s.trim())),
     cluster: values.cluster.split(',').map((s) => positive('--cluster', s.trim())),
     duration: positive('--duration', values.duration),
+    cpuProfile: values['cpu-profile'],
     restoreConcurrency:
       values['restore-concurrency'] === undefined
         ? null

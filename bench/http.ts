@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import autocannon from 'autocannon';
 import { TEST_API_KEY } from '../test/helpers/server-process.js';
 import { type BenchServer, startBenchServer } from './bench-server.js';
+import { readMainProfile, summarizeProfile } from './cpu-profile.js';
 import { progress } from './progress.js';
 import type { Section } from './report.js';
 import { call } from './sessions.js';
@@ -11,6 +15,7 @@ import { pollUntil } from './wait.js';
 export const HTTP_CONNECTIONS = 10;
 export const HTTP_SECONDS = 10;
 const PHASE_MS = 600_000;
+const WARMUP_SECONDS = 2;
 
 export interface Driver {
   name: string;
@@ -49,6 +54,9 @@ export const measureDrivers = async (
 ): Promise<string[][]> => {
   const rows: string[][] = [];
   for (const driver of drivers) {
+    // Unrecorded: the first second of a cold route measures V8 compiling it, not the server.
+    progress(`http: ${driver.name} warm-up (${WARMUP_SECONDS} s, not counted)`);
+    await round(driver, WARMUP_SECONDS);
     const samples: Sample[] = [];
     for (let i = 0; i < runs; i++) {
       progress(`http: ${driver.name} run ${i + 1}/${runs}`);
@@ -97,21 +105,74 @@ const driver = (bench: BenchServer, name: string, path: string): Driver => ({
 
 const header = ['route', 'req/s median (min–max)', 'p50 ms', 'p99 ms', 'non-2xx or errors'];
 
+/** The server's own settings for the http figures; the access lines are written but not parsed. */
+const startHttpServer = (nodeArgs: string[] = []): Promise<BenchServer> =>
+  startBenchServer(
+    { LOG_LEVEL: 'info', INIT_TIMEOUT_MS: '600000', PROTOCOL_TIMEOUT_MS: '120000' },
+    {
+      nodeArgs,
+      // The server writes every access line; the bench, which is also the load generator, does not
+      // parse them (tens of thousands a run would take its CPU from autocannon).
+      ignoreLine: (raw) => raw.includes('"msg":"request completed"'),
+    },
+  );
+
+/**
+ * `--cpu-profile`: a server under V8's profiler, one READY session, each hot route and the same
+ * status through Express (a conditional GET, which the fast lane leaves) driven once; where its CPU went.
+ */
+export const runHttpProfile = async (seconds = HTTP_SECONDS): Promise<Section[]> => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-cpu-'));
+  try {
+    const bench = await startHttpServer(['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    try {
+      progress('http profile: one READY session');
+      await readyAll(bench, ['one']);
+      await measureDrivers(
+        [
+          driver(bench, 'GET /health/live', '/health/live'),
+          driver(bench, 'GET /sessions/one', '/sessions/one'),
+          {
+            ...driver(bench, 'GET /sessions/one through Express', '/sessions/one'),
+            // A conditional GET whose ETag never matches: the fast lane leaves it, Express answers 200.
+            headers: { 'x-api-key': TEST_API_KEY, 'if-none-match': '"never"' },
+          },
+        ],
+        1,
+        seconds,
+      );
+    } finally {
+      await bench.close();
+    }
+    const { functions, modules } = summarizeProfile(await readMainProfile(dir));
+    const notes = [
+      `One server under \`node --cpu-prof\`: a session made READY, then ${seconds} s of autocannon on /health/live, on /sessions/one, and on /sessions/one as a conditional GET (Express answers it). Shares of the time the server was busy (idle left out), start-up included.`,
+    ];
+    return [
+      {
+        title: 'http: where the server CPU went, by function (self time)',
+        header: ['function', 'share'],
+        rows: functions,
+        notes,
+      },
+      {
+        title: 'http: where the server CPU went, by module',
+        header: ['module', 'share'],
+        rows: modules,
+        notes: [],
+      },
+    ];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+};
+
 /**
  * The server at its defaults (LOG_LEVEL=info: the access log line of every request is written, to a
  * pipe the bench reads), loopback client (the rate limiter exempts it, as for a local sidecar).
  */
 export const runHttp = async (runs: number, seconds = HTTP_SECONDS): Promise<Section> => {
-  const bench = await startBenchServer(
-    {
-      LOG_LEVEL: 'info',
-      INIT_TIMEOUT_MS: '600000',
-      PROTOCOL_TIMEOUT_MS: '120000',
-    },
-    // The server writes every access line; the bench, which is also the load generator, does not
-    // parse them (tens of thousands a run would take its CPU from autocannon).
-    { ignoreLine: (raw) => raw.includes('"msg":"request completed"') },
-  );
+  const bench = await startHttpServer();
   try {
     const rows: string[][] = [];
     progress('http: one READY session');
@@ -146,7 +207,7 @@ export const runHttp = async (runs: number, seconds = HTTP_SECONDS): Promise<Sec
       header,
       rows,
       notes: [
-        `autocannon -c ${HTTP_CONNECTIONS} -d ${seconds} from the same machine (it shares the cores with the server), ${runs} runs per route, medians.`,
+        `autocannon -c ${HTTP_CONNECTIONS} -d ${seconds} from the same machine (it shares the cores with the server), ${runs} runs per route after a ${WARMUP_SECONDS} s warm-up round that is not counted, medians.`,
         'Every server setting at its default but SIMULATOR=true and longer start limits; logs at info (one access line per request, to a pipe the bench reads but does not parse).',
         'To put another server beside it, run the same drivers against it by URL: ' +
           '`npm run bench -- --only http --compare http://127.0.0.1:21465/ping --compare-header "x-api-key: KEY"` ' +
@@ -181,7 +242,7 @@ export const runCompare = async (
     header,
     rows,
     notes: [
-      `autocannon -c ${HTTP_CONNECTIONS} -d ${seconds} against the given URLs (a server already running), ${runs} runs each, medians.`,
+      `autocannon -c ${HTTP_CONNECTIONS} -d ${seconds} against the given URLs (a server already running), ${runs} runs each after a ${WARMUP_SECONDS} s warm-up round that is not counted, medians.`,
     ],
   };
 };

@@ -3,7 +3,7 @@ import { closeAllServers } from './bench-server.js';
 import { type BenchOptions, parseOptions, type SectionName, USAGE } from './cli.js';
 import { closeAllClusters, runCluster } from './cluster.js';
 import { runFootprint } from './footprint.js';
-import { runCompare, runHttp } from './http.js';
+import { runCompare, runHttp, runHttpProfile } from './http.js';
 import { runLifecycle } from './lifecycle.js';
 import { describeMachine, loadAverage } from './machine.js';
 import { candidateFlagSet, defaultFlagSets, presetCandidateFlagSet, runMemory } from './memory.js';
@@ -30,7 +30,7 @@ const sections: Record<SectionName, (o: BenchOptions) => Promise<Section[]>> = {
   http: async (o) =>
     o.compare.length > 0
       ? [await runCompare(o.compare, o.compareHeaders, o.runs, o.duration)]
-      : [await runHttp(o.runs, o.duration)],
+      : [await runHttp(o.runs, o.duration), ...(o.cpuProfile ? await runHttpProfile(o.duration) : [])],
   restore: async (o) => [await runRestore(o.restore, o.runs, o.restoreConcurrency)],
   footprint: async (o) => [await runFootprint(o.runs)],
   renderer: async (o) => [await runRenderer(o.runs, o.memorySessions, rendererFlagSets(o.tryPresetFlags))],
