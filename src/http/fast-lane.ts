@@ -77,6 +77,17 @@ const sessionRoute = (path: string): { route: string; read: (manager: Manager) =
  * (test/http/fast-lane.test.ts compares both paths).
  */
 export const createFastLane = (deps: FastLaneDeps): FastLane => {
+  // The last body and its ETag per route: a status polled a thousand times a second is mostly the
+  // same text, and comparing it is cheaper than hashing it again.
+  const tags = new Map<string, { body: string; tag: string }>();
+  const tagOf = (route: string, body: string): string => {
+    const last = tags.get(route);
+    if (last?.body === body) return last.tag;
+    const tag = etag(body, { weak: true });
+    tags.set(route, { body, tag });
+    return tag;
+  };
+
   const answer = (
     req: IncomingMessage,
     res: ServerResponse,
@@ -96,7 +107,7 @@ export const createFastLane = (deps: FastLaneDeps): FastLane => {
     if (budget !== null) deps.rateLimit.take(res, budget);
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.setHeader('Content-Length', Buffer.byteLength(body));
-    res.setHeader('ETag', etag(body, { weak: true }));
+    res.setHeader('ETag', tagOf(route, body));
     res.end(body);
   };
 

@@ -105,6 +105,17 @@ describe('the fast lane', () => {
     }
   });
 
+  it("gives a session's changed status a new ETag, Express's own", async () => {
+    const [fast, plain] = twoApps();
+    const tags = async (full: FullApp) =>
+      (await request(full.app).get('/sessions/alice').set('X-Api-Key', KEY).expect(200)).headers.etag;
+    const before = await tags(fast);
+    for (const full of [fast, plain]) full.manager.seed('alice', { state: 'DISCONNECTED' });
+    const after = await tags(fast);
+    expect(after).not.toBe(before);
+    expect(after).toBe(await tags(plain));
+  });
+
   it('leaves a failing read to the error handler: 500 problem+json, as when the route throws', async () => {
     const [fast, plain] = twoApps();
     const answers = [];
