@@ -85,6 +85,7 @@ export const createApp = (deps: AppDeps): App => {
     security,
     trust,
     rateLimit,
+    liveness: deps.health !== undefined,
     ...(key ? { auth: { key, failures } } : {}),
     // In cluster mode a session may be another instance's: its reads go through forwarding.
     ...(deps.cluster ? {} : { manager: deps.manager }),

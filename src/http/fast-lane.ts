@@ -28,6 +28,8 @@ export interface FastLaneDeps {
   rateLimit: Pick<RateLimit, 'keyFor' | 'allows' | 'take'>;
   /** When the app has a key: the same check and failed-authentication limit as Express's path. */
   auth?: { key: ApiKeyCheck; failures: Pick<AuthFailureLimit, 'refuses'> };
+  /** Whether the app has the health routes (main always does), so /health/live is answered here. */
+  liveness: boolean;
   /** The session reads; left out in cluster mode, where a session may be another instance's. */
   manager?: Pick<SessionManager, 'has' | 'get' | 'list'>;
 }
@@ -118,7 +120,7 @@ export const createFastLane = (deps: FastLaneDeps): FastLane => {
     const url = req.url ?? '';
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
-    if (path === HEALTH_LIVE) {
+    if (path === HEALTH_LIVE && deps.liveness) {
       answer(req, res, clientAddress(req, deps.trust), HEALTH_LIVE, { status: 'ok' }, null);
       return true;
     }

@@ -143,7 +143,7 @@ describe('what the fast lane leaves to Express', () => {
    * check, which answers 299 what it lets through. `handled` is the lane's decision per request.
    */
   const laneServer = async (
-    options: { failuresLimit?: number; ratePerMinute?: number; cluster?: boolean } = {},
+    options: { failuresLimit?: number; ratePerMinute?: number; cluster?: boolean; liveness?: boolean } = {},
   ) => {
     const manager = createFakeManager();
     manager.seed('alice', { state: 'READY' });
@@ -158,6 +158,7 @@ describe('what the fast lane leaves to Express', () => {
         config: { RATE_LIMIT_PER_MINUTE: options.ratePerMinute ?? 600, RATE_LIMIT_LOOPBACK: true },
       }),
       auth: { key, failures },
+      liveness: options.liveness ?? true,
       ...(options.cluster ? {} : { manager }),
     });
     const standIn = express();
@@ -246,6 +247,12 @@ describe('what the fast lane leaves to Express', () => {
     for (let i = 0; i < 3; i += 1) statuses.push(await send('/sessions/alice', { headers: keyed }));
     expect(statuses).toEqual([200, 200, 299]);
     expect(handled).toEqual([true, true, false]);
+  });
+
+  it('leaves the probe to Express in an app without health routes', async () => {
+    const { send, handled } = await laneServer({ liveness: false });
+    expect(await send('/health/live')).toBe(401);
+    expect(handled).toEqual([false]);
   });
 
   it('leaves session reads to Express in cluster mode (no manager), but still answers the probe', async () => {
