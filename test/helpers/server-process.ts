@@ -40,11 +40,14 @@ export const startServer = async (
     dataDir?: string;
     waitForListening?: boolean;
     nodeArgs?: string[];
+    /** What node runs after nodeArgs; default the sources through tsx (the bench's footprint runs dist/main.js). */
+    entry?: string[];
     listenTimeoutMs?: number;
   } = {},
 ): Promise<ServerProcess> => {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'wa-sessions-e2e-')));
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
+  const entry = options.entry ?? ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
