@@ -9,7 +9,7 @@ import { sandboxServer } from './harness.js';
  * module graph without the server carrying any code for it.
  */
 const PROBE = `data:text/javascript,${encodeURIComponent(
-  'import{createRequire}from"node:module";const c=createRequire(import.meta.url).cache;' +
+  'import{createRequire}from"node:module";const c=createRequire(process.cwd()+"/").cache;' +
     'process.on("SIGUSR2",()=>{const k=Object.keys(c);const has=(p)=>k.some((f)=>f.includes("/node_modules/"+p+"/"));' +
     'process.stderr.write("loaded "+JSON.stringify({wwebjs:has("whatsapp-web.js"),puppeteer:has("puppeteer-core"),' +
     'undici:has("undici"),pg:has("pg")})+"\\n")})',
