@@ -45,6 +45,8 @@ export interface BenchServerOptions {
   nodeArgs?: string[];
   /** Lines the bench never parses (see startServer). */
   ignoreLine?: (raw: string) => boolean;
+  /** What node runs after nodeArgs; default src/main.ts through tsx. */
+  entry?: string[];
 }
 
 export const startBenchServer = async (
@@ -57,6 +59,7 @@ export const startBenchServer = async (
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       ...(options.nodeArgs === undefined ? {} : { nodeArgs: options.nodeArgs }),
       ...(options.ignoreLine === undefined ? {} : { ignoreLine: options.ignoreLine }),
+      ...(options.entry === undefined ? {} : { entry: options.entry }),
     },
   );
   const dataDir = server.dataDir;

@@ -10,6 +10,7 @@ export const sectionNames = [
   'http',
   'restore',
   'footprint',
+  'heap',
   'renderer',
   'cluster',
 ] as const;
@@ -53,7 +54,7 @@ Benchmarks assert nothing. Progress goes to stderr, the tables to stdout and to 
   --runs N              runs per figure (median, min, max); default 5, at least 1
   --scale 10,25,50      sessions at once for the scale figure; default 10,25,50
   --only a,b            sections: lifecycle, memory, scale, webhooks, store, http, restore, footprint,
-                        renderer, cluster (default: all)
+                        heap, renderer, cluster (default: all)
   --restore 5,20        linked sessions brought back by a restart, for the restore figure; default 5,20
   --cluster 3,15        cluster: sessions on the instance killed (kill -9) or stopped (SIGTERM) while
                         three run on one PostgreSQL behind nginx; default 3,15

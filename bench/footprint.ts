@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { type BenchServer, startBenchServer } from './bench-server.js';
+import { startFlags } from './heap.js';
 import { readyAll } from './http.js';
+import { buildServer } from './idle-rss.js';
 import { progress } from './progress.js';
 import type { Section } from './report.js';
 import { fmtSummary, summarize } from './stats.js';
@@ -46,15 +48,21 @@ const footprintOf = async (bench: BenchServer): Promise<Footprint> => {
   return { rssMiB: rssKiB / 1024, heapUsedMiB: usage.heapUsed / MiB };
 };
 
-/** The server's own process (not its browsers): RSS and heap idle, then with 5 READY sessions. */
+/**
+ * The server's own process (not its browsers), built and run as `npm start` runs it (its Node flags
+ * from package.json): RSS and heap idle, then with 5 READY sessions.
+ */
 export const runFootprint = async (runs: number): Promise<Section> => {
+  progress('footprint: npm run build');
+  await buildServer();
+  const flags = await startFlags();
   const idle: Footprint[] = [];
   const ready: Footprint[] = [];
   for (let i = 0; i < runs; i++) {
     progress(`footprint: run ${i + 1}/${runs}`);
     const bench = await startBenchServer(
       { LOG_LEVEL: 'info', INIT_TIMEOUT_MS: '600000', PROTOCOL_TIMEOUT_MS: '120000' },
-      { nodeArgs: ['--expose-gc', '--import', HEAP_PROBE] },
+      { nodeArgs: ['--expose-gc', ...flags, '--import', HEAP_PROBE], entry: ['dist/main.js'] },
     );
     try {
       await sleep(SETTLE_MS);
@@ -80,7 +88,7 @@ export const runFootprint = async (runs: number): Promise<Section> => {
     rows: [row('idle', idle), row('5 READY sessions', ready)],
     notes: [
       `The server's own process only (its browsers are separate processes: see memory); ${SETTLE_MS / 1000} s after starting and after the 5th READY; one fresh server per run.`,
-      'Run through tsx (as the bench runs every server): its loader adds to the figure against `node dist/main.js`.',
+      `Built (npm run build) and run as npm start runs it: \`node ${flags.join(' ')} dist/main.js\` (plus --expose-gc and the probe that prints the heap); \`npm run bench -- --only heap\` tells where it goes.`,
     ],
   };
 };

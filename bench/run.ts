@@ -3,6 +3,7 @@ import { closeAllServers } from './bench-server.js';
 import { type BenchOptions, parseOptions, type SectionName, USAGE } from './cli.js';
 import { closeAllClusters, runCluster } from './cluster.js';
 import { runFootprint } from './footprint.js';
+import { runHeap } from './heap.js';
 import { runCompare, runHttp, runHttpProfile } from './http.js';
 import { runLifecycle } from './lifecycle.js';
 import { describeMachine, loadAverage } from './machine.js';
@@ -33,6 +34,7 @@ const sections: Record<SectionName, (o: BenchOptions) => Promise<Section[]>> = {
       : [await runHttp(o.runs, o.duration), ...(o.cpuProfile ? await runHttpProfile(o.duration) : [])],
   restore: async (o) => [await runRestore(o.restore, o.runs, o.restoreConcurrency)],
   footprint: async (o) => [await runFootprint(o.runs)],
+  heap: async () => [await runHeap()],
   renderer: async (o) => [await runRenderer(o.runs, o.memorySessions, rendererFlagSets(o.tryPresetFlags))],
   cluster: async (o) => [await runCluster(o.cluster, o.runs)],
 };

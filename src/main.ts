@@ -37,7 +37,17 @@ const run = async (): Promise<void> => {
   const sessions = await createSessions({ config, logger, chrome, processes, folders, store, cluster });
   const { bus, manager, reaping } = sessions;
   const webhooks = await startWebhooks({ config, logger, sessions, store });
-  const http = createHttp({ config, logger, apiKey, chrome, processes, folders, store, sessions, webhooks });
+  const http = await createHttp({
+    config,
+    logger,
+    apiKey,
+    chrome,
+    processes,
+    folders,
+    store,
+    sessions,
+    webhooks,
+  });
 
   const defaultSession = config.DEFAULT_SESSION
     ? createDefaultSession({ id: config.DEFAULT_SESSION, manager, bus, logger })

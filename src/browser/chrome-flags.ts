@@ -24,6 +24,24 @@
  * --disable-features=BackForwardCache,OptimizationHints,MediaRouter,Translate 51.8, against 51.7 without (renderer
  * section, noise): none kept. Every lifecycle e2e test passes on it
  * (`E2E_CHROME_FLAGS_PRESET=single-process npx vitest run test/e2e/lifecycle.test.ts`).
+ *
+ * Issue 16, second round on the single-process preset (`npm run bench -- --only renderer --runs 2
+ * --try-preset-flags="single-process: X"`, 5 READY, load 7-9 with other Chromiums on the machine):
+ * the browser process's Pss_Anon, the stable part, is 23.6 MiB without and 23.5-23.8 with each of
+ * --enable-low-end-device-mode; --js-flags=--jitless; low-end + --js-flags=--lite-mode; low-end +
+ * jitless + --disable-features=BackForwardCache,OptimizationHints,MediaRouter,Translate,
+ * AudioServiceOutOfProcess,PaintHolding + --disable-renderer-accessibility; --disable-threaded-
+ * animation/-scrolling, --disable-checker-imaging, --disable-partial-raster, --disable-lcd-text;
+ * --disable-features=PartitionAllocThreadCache,PartitionAllocBackupRefPtr with
+ * PartitionAllocMemoryReclaimer; --js-flags=--max-semi-space-size=1 with --disk-cache-size=1,
+ * --media-cache-size=1, --aggressive-cache-discard: none kept. PSS per session swung 35-55 MiB in
+ * the same runs: beyond the anonymous ~24 MiB it is mostly the headless-shell binary's text, shared
+ * with every Chromium on the machine (its /proc/<pid>/smaps: 17.7 MiB PSS for the binary, 6.5 of it
+ * private relocations; 16.7 MiB anonymous heap), so it falls as sessions (or other browsers) share
+ * it, and no flag changes it. One thing that did lower the anonymous part, not a flag: DevTools'
+ * Memory.simulatePressureNotification(critical) once READY, 23.7 -> 22.6 MiB per session, still
+ * 22.6 10 s later (a scratch run on 5 real clients); not built (a DevTools call after READY in the
+ * session, for ~1 MiB).
  */
 export const defaultChromeArgs: readonly string[] = [
   // Root in a container cannot use Chromium's sandbox (it needs user namespaces or a setuid helper);

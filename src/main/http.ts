@@ -19,7 +19,6 @@ import { createMetrics } from '../metrics/metrics.js';
 import type { createAuthFolders } from '../sessions/auth-folders.js';
 import type { Store } from '../store/store.js';
 import type { Chrome } from './chrome.js';
-import { createClusterRouting } from './cluster-routing.js';
 import type { Sessions } from './sessions.js';
 import type { Webhooks } from './webhooks.js';
 
@@ -36,7 +35,7 @@ export interface HttpDeps {
 }
 
 /** The Express app with every router, and the HTTP server around it (not listening yet). */
-export const createHttp = (deps: HttpDeps) => {
+export const createHttp = async (deps: HttpDeps) => {
   const { config, logger, apiKey, chrome, processes, folders, store } = deps;
   const { manager, bus } = deps.sessions;
   const { webhooks, events } = deps.webhooks;
@@ -47,13 +46,16 @@ export const createHttp = (deps: HttpDeps) => {
   );
   const qrRenderer = createQrRenderer();
   const chats = createChatsRouter({ manager, logger });
-  const cluster = createClusterRouting({
-    config,
-    logger,
-    db: store.connection.db,
-    manager,
-    bus: deps.sessions.bus,
-  });
+  // Cluster mode only: its forwarding brings undici (~6 MiB RSS) a single server does not need.
+  const cluster = config.CLUSTER
+    ? (await import('./cluster-routing.js')).createClusterRouting({
+        config,
+        logger,
+        db: store.connection.db,
+        manager,
+        bus: deps.sessions.bus,
+      })
+    : null;
   const app = createApp({
     ...(cluster ? { cluster: cluster.app } : {}),
     qrRenderer,
@@ -110,4 +112,4 @@ export const createHttp = (deps: HttpDeps) => {
   return { metrics, mediaFetch, qrRenderer, chats, app, http, cluster };
 };
 
-export type Http = ReturnType<typeof createHttp>;
+export type Http = Awaited<ReturnType<typeof createHttp>>;

@@ -1,6 +1,6 @@
 import { type LookupAddress, lookup } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { appError } from '../error-catalog.js';
 import { AppError } from '../errors.js';
 import { isPublicAddress } from './public-address.js';
@@ -29,27 +29,41 @@ export const createGuardedFetch = (
 ) => {
   const allow = deps.allowAddress ?? isPublicAddress;
   const forbidden = deps.forbidden ?? forbiddenMediaUrl;
-  const agent = new Agent({
-    connect: {
-      lookup: (hostname, options, callback) => {
-        lookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-          if (err) return callback(err, '', 0);
-          const usable = addresses.filter((a) => allow(a.address));
-          const first = usable[0];
-          if (first === undefined || usable.length !== addresses.length) {
-            return callback(forbidden(), '', 0);
-          }
-          // net.connect asks for every address (`all`) when it races IPv4 and IPv6; its callback then
-          // takes the list, which Node's LookupFunction type does not describe.
-          if ((options as { all?: boolean }).all) {
-            (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable);
-            return;
-          }
-          callback(null, first.address, first.family);
-        });
+  const makeAgent = (Undici: typeof Agent): Agent =>
+    new Undici({
+      connect: {
+        lookup: (hostname, options, callback) => {
+          lookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+            if (err) return callback(err, '', 0);
+            const usable = addresses.filter((a) => allow(a.address));
+            const first = usable[0];
+            if (first === undefined || usable.length !== addresses.length) {
+              return callback(forbidden(), '', 0);
+            }
+            // net.connect asks for every address (`all`) when it races IPv4 and IPv6; its callback then
+            // takes the list, which Node's LookupFunction type does not describe.
+            if ((options as { all?: boolean }).all) {
+              (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable);
+              return;
+            }
+            callback(null, first.address, first.family);
+          });
+        },
       },
-    },
-  });
+    });
+  // undici (~6 MiB RSS, `npm run bench -- --only heap`) is imported at the first fetch, not at start:
+  // a server that never sends a webhook or fetches media never holds it.
+  let agent: Promise<Agent> | null = null;
+  const agentNow = (): Promise<Agent> => {
+    agent ??= import('undici').then(
+      (undici) => makeAgent(undici.Agent),
+      (err: unknown) => {
+        agent = null;
+        throw err;
+      },
+    );
+    return agent;
+  };
 
   const guardedFetch = async (input: URL | string, init: RequestInit = {}): Promise<Response> => {
     let url = new URL(input);
@@ -58,7 +72,8 @@ export const createGuardedFetch = (
       if (isIP(host) !== 0 && !allow(host)) throw forbidden();
       let response: Response;
       try {
-        response = await fetch(url, { ...init, redirect: 'manual', dispatcher: agent } as RequestInit);
+        const dispatcher = await agentNow();
+        response = await fetch(url, { ...init, redirect: 'manual', dispatcher } as RequestInit);
       } catch (err) {
         // undici wraps the lookup's error: surface the refusal as such.
         if (err instanceof Error && err.cause instanceof AppError) throw err.cause;
@@ -74,5 +89,12 @@ export const createGuardedFetch = (
     }
     throw appError('media_fetch_failed', `The media URL redirected more than ${MAX_REDIRECTS} times`);
   };
-  return Object.assign(guardedFetch, { close: () => agent.close() });
+  return Object.assign(guardedFetch, {
+    // Never loaded: nothing to close; a failed load left nothing either.
+    close: async (): Promise<void> =>
+      agent?.then(
+        (a) => a.close(),
+        () => undefined,
+      ),
+  });
 };

@@ -1,13 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { Page } from 'puppeteer';
 import type WAWebJS from 'whatsapp-web.js';
-import wwebjs from 'whatsapp-web.js';
 import { signalGroup } from '../browser/process-group.js';
 import type { Logger } from '../logger.js';
 import type { WhatsAppPort } from '../whatsapp/port.js';
 import { fromEdited, fromGroupNotification, fromReaction, fromRevoked } from '../whatsapp/wwebjs-events.js';
 import { createWwebjsPort, mediaOf } from '../whatsapp/wwebjs-port.js';
-import { type ArchiveSettings, createSessionAuth, type SessionAuth } from './auth-strategy.js';
+import type { ArchiveSettings, SessionAuth } from './auth-strategy.js';
 import type {
   ClientFactory,
   IncomingMessage,
@@ -17,8 +16,7 @@ import type {
   SessionClient,
   SessionClientEvents,
 } from './types.js';
-
-const { Client, MessageMedia, Location } = wwebjs;
+import { loadWwebjs, type WwebjsLibrary } from './wwebjs-library.js';
 
 export interface WwebjsClientSettings {
   executablePath: string;
@@ -49,7 +47,8 @@ const toIncoming = (msg: WAWebJS.Message): IncomingMessage => ({
 });
 
 class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements SessionClient {
-  private readonly client: WAWebJS.Client;
+  /** Made in initialize(), once the library is loaded (src/sessions/wwebjs-library.ts). */
+  private client: WAWebJS.Client | null = null;
   /** Set once we close the browser on purpose, so its disconnect is not reported as a crash. */
   private closing = false;
   private readonly detach: Array<() => void> = [];
@@ -58,22 +57,26 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
   private initializing: Promise<void> | null = null;
   private initSettled = false;
   private port: WhatsAppPort | null = null;
-  private readonly auth: SessionAuth;
+  private auth: SessionAuth | null = null;
 
   constructor(
     private readonly sessionId: string,
-    authRoot: string,
-    settings: WwebjsClientSettings,
+    private readonly authRoot: string,
+    private readonly settings: WwebjsClientSettings,
   ) {
     super();
     this.logger = settings.logger;
-    this.auth = createSessionAuth({
-      sessionId,
-      authRoot,
+  }
+
+  private createClient(library: WwebjsLibrary): WAWebJS.Client {
+    const { settings } = this;
+    this.auth = library.createSessionAuth({
+      sessionId: this.sessionId,
+      authRoot: this.authRoot,
       archive: settings.archive,
       logger: settings.logger,
     });
-    this.client = new Client({
+    const client = new library.Client({
       authStrategy: this.auth.strategy,
       ...(settings.webVersion ? { webVersion: settings.webVersion } : {}),
       ...(settings.webVersionCache ? { webVersionCache: settings.webVersionCache } : {}),
@@ -95,17 +98,19 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
         timeout: settings.launchTimeoutMs,
       },
     });
-    this.forward('qr', (qr: string) => this.emit('qr', qr));
-    this.forward('authenticated', () => this.emit('authenticated'));
-    this.forward('auth_failure', (message: string) => this.emit('auth_failure', String(message)));
-    this.forward('ready', () => this.emit('ready'));
-    this.forward('disconnected', (reason: string) => this.emit('disconnected', String(reason)));
-    this.forward('message', (msg: WAWebJS.Message) => this.emit('message', toIncoming(msg)));
-    this.forward('message_ack', (msg: WAWebJS.Message, ack: number) =>
+    this.forward(client, 'qr', (qr: string) => this.emit('qr', qr));
+    this.forward(client, 'authenticated', () => this.emit('authenticated'));
+    this.forward(client, 'auth_failure', (message: string) => this.emit('auth_failure', String(message)));
+    this.forward(client, 'ready', () => this.emit('ready'));
+    this.forward(client, 'disconnected', (reason: string) => this.emit('disconnected', String(reason)));
+    this.forward(client, 'message', (msg: WAWebJS.Message) => this.emit('message', toIncoming(msg)));
+    this.forward(client, 'message_ack', (msg: WAWebJS.Message, ack: number) =>
       this.emit('message_ack', { id: msg.id._serialized, ack: Number(ack) }),
     );
-    this.forward('message_reaction', (r: WAWebJS.Reaction) => this.emit('whatsapp_event', fromReaction(r)));
-    this.forward('message_revoke_everyone', (msg: WAWebJS.Message) =>
+    this.forward(client, 'message_reaction', (r: WAWebJS.Reaction) =>
+      this.emit('whatsapp_event', fromReaction(r)),
+    );
+    this.forward(client, 'message_revoke_everyone', (msg: WAWebJS.Message) =>
       this.emit('whatsapp_event', fromRevoked(msg)),
     );
     const groupEvents = [
@@ -115,16 +120,21 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
       ['group_admin_changed', 'group.update'],
     ] as const;
     for (const [libraryEvent, type] of groupEvents) {
-      this.forward(libraryEvent, (n: WAWebJS.GroupNotification) =>
+      this.forward(client, libraryEvent, (n: WAWebJS.GroupNotification) =>
         this.emit('whatsapp_event', fromGroupNotification(type, n)),
       );
     }
-    this.forward('message_edit', (msg: WAWebJS.Message, body: unknown, previous: unknown) =>
+    this.forward(client, 'message_edit', (msg: WAWebJS.Message, body: unknown, previous: unknown) =>
       this.emit('whatsapp_event', fromEdited(msg, body, previous)),
     );
+    return client;
   }
 
-  private forward<A extends unknown[]>(event: string, listener: (...args: A) => void): void {
+  private forward<A extends unknown[]>(
+    client: WAWebJS.Client,
+    event: string,
+    listener: (...args: A) => void,
+  ): void {
     const wrapped = (...args: unknown[]) => {
       // A throwing listener here would throw inside the library's emit: contain it.
       try {
@@ -133,12 +143,12 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
         this.logger.error({ err, event }, 'Session listener for a library event failed');
       }
     };
-    this.client.on(event, wrapped);
-    this.detach.push(() => this.client.off(event, wrapped));
+    client.on(event, wrapped);
+    this.detach.push(() => client.off(event, wrapped));
   }
 
   async initialize(): Promise<void> {
-    const running = this.client.initialize();
+    const running = this.start();
     this.initializing = running.then(
       () => {
         this.initSettled = true;
@@ -154,7 +164,7 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
       // browser would outlive its session. Close it now that it exists.
       if (this.closing) this.killLateBrowser();
     }
-    const browser = this.client.pupBrowser;
+    const browser = this.client?.pupBrowser;
     if (browser && !this.closing) {
       const onDisconnected = () => {
         if (!this.closing) this.emit('browser_exited');
@@ -162,6 +172,12 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
       browser.on('disconnected', onDisconnected);
       this.detach.push(() => browser.off('disconnected', onDisconnected));
     }
+  }
+
+  /** Loads the library (the first session of the process waits for it), then launches the browser. */
+  private async start(): Promise<void> {
+    this.client = this.createClient(await loadWwebjs());
+    await this.client.initialize();
   }
 
   private killLateBrowser(): void {
@@ -179,31 +195,38 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
     // The library's destroy() does nothing while the browser is still launching, and initialize()
     // then launches it anyway: wait (the caller bounds destroy()) until there is a browser to close,
     // or until the caller gave up waiting (it kills the process group then).
-    while (this.initializing && !this.client.pupBrowser && !this.initSettled) {
+    while (this.initializing && !this.client?.pupBrowser && !this.initSettled) {
       if (signal?.aborted) return;
       await Promise.race([this.initializing, new Promise((resolve) => setTimeout(resolve, 50))]);
     }
-    await this.client.destroy();
+    // No client: initialize() was never called, or failed to load the library; no browser either.
+    await this.client?.destroy();
   }
 
   async logout(): Promise<void> {
     this.closing = true;
-    await this.client.logout();
+    await this.ready().logout();
   }
 
   backupAuth(): Promise<void> {
-    return this.auth.backup();
+    return this.auth?.backup() ?? Promise.resolve();
+  }
+
+  /** The client, for what is only asked of a launched session (the caller checks its state first). */
+  private ready(): WAWebJS.Client {
+    if (!this.client) throw new Error('The session has no client: it was never initialized');
+    return this.client;
   }
 
   async probe(): Promise<void> {
-    const browser = this.client.pupBrowser;
+    const browser = this.client?.pupBrowser;
     if (!browser) throw new Error('No browser to probe: it is not launched');
     // Browser.getVersion: answered by the browser process itself, no page involved.
     await browser.version();
   }
 
   launching(): boolean {
-    return this.initializing !== null && !this.initSettled && !this.client.pupBrowser;
+    return this.initializing !== null && !this.initSettled && !this.client?.pupBrowser;
   }
 
   abandon(): void {
@@ -211,20 +234,23 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
   }
 
   browserPid(): number | undefined {
-    return this.client.pupBrowser?.process()?.pid;
+    return this.client?.pupBrowser?.process()?.pid;
   }
 
   me(): MeInfo | null {
-    const info = this.client.info as WAWebJS.ClientInfo | undefined;
+    const info = this.client?.info as WAWebJS.ClientInfo | undefined;
     if (!info?.wid) return null;
     return { wid: info.wid._serialized, name: info.pushname ?? null };
   }
 
   requestPairingCode(phoneNumber: string): Promise<string> {
-    return this.client.requestPairingCode(phoneNumber);
+    return this.ready().requestPairingCode(phoneNumber);
   }
 
   async sendMessage(chatId: string, content: OutgoingContent, options: SendOptions): Promise<{ id: string }> {
+    const client = this.ready();
+    // Loaded already: the client exists (ready() above), so loadWwebjs() resolved once.
+    const { MessageMedia, Location } = await loadWwebjs();
     const sendOptions: WAWebJS.MessageSendOptions = {};
     if (options.quotedMessageId) sendOptions.quotedMessageId = options.quotedMessageId;
     let body: WAWebJS.MessageContent;
@@ -244,16 +270,16 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
         );
         break;
     }
-    const sent = await this.client.sendMessage(chatId, body, sendOptions);
+    const sent = await client.sendMessage(chatId, body, sendOptions);
     return { id: sent.id._serialized };
   }
 
   page(): Page | undefined {
-    return this.client.pupPage ?? undefined;
+    return this.client?.pupPage ?? undefined;
   }
 
   whatsapp(): WhatsAppPort {
-    this.port ??= createWwebjsPort(this.client);
+    this.port ??= createWwebjsPort(this.ready());
     return this.port;
   }
 

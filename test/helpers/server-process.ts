@@ -40,13 +40,16 @@ export const startServer = async (
     dataDir?: string;
     waitForListening?: boolean;
     nodeArgs?: string[];
+    /** What node runs after nodeArgs; default the sources through tsx (the bench's footprint runs dist/main.js). */
+    entry?: string[];
     listenTimeoutMs?: number;
     /** Lines dropped before they are parsed (a benchmark's thousands of access lines a second). */
     ignoreLine?: (raw: string) => boolean;
   } = {},
 ): Promise<ServerProcess> => {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'wa-sessions-e2e-')));
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
+  const entry = options.entry ?? ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
