@@ -6,13 +6,20 @@ import { startBenchServer } from './bench-server.js';
 import { readyAll } from './http.js';
 import { progress } from './progress.js';
 import type { Section } from './report.js';
+import { type RestoreTimeline, readTimeline, timelineSection } from './restore-timeline.js';
 import { fmtSummary, summarize } from './stats.js';
 
 const PHASE_MS = 600_000;
 const limits: Record<string, string> = { INIT_TIMEOUT_MS: '600000', PROTOCOL_TIMEOUT_MS: '120000' };
 
-/** Links `n` sessions, stops the server (SIGTERM keeps linked folders), starts a new one on the same DATA_DIR: spawn → last READY, ms. */
-const restoreRun = async (n: number, concurrency: string | null): Promise<number> => {
+/**
+ * Links `n` sessions, stops the server (SIGTERM keeps linked folders), starts a new one on the same
+ * DATA_DIR: spawn → last READY, ms, and the restoring server's timeline.
+ */
+const restoreRun = async (
+  n: number,
+  concurrency: string | null,
+): Promise<{ ms: number; timeline: RestoreTimeline }> => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-bench-restore-'));
   try {
     const ids = Array.from({ length: n }, (_, i) => `r${i}`);
@@ -33,7 +40,11 @@ const restoreRun = async (n: number, concurrency: string | null): Promise<number
     );
     try {
       const readyAt = await Promise.all(ids.map((id) => second.stateAt(id, 'READY', PHASE_MS)));
-      return Math.max(...readyAt) - spawnedAt;
+      await second.server.waitForLog((l) => l.msg === 'Startup step' && l.step === 'restore done', PHASE_MS);
+      return {
+        ms: Math.max(...readyAt) - spawnedAt,
+        timeline: readTimeline(second.server.logs, spawnedAt),
+      };
     } finally {
       await second.close();
     }
@@ -42,23 +53,28 @@ const restoreRun = async (n: number, concurrency: string | null): Promise<number
   }
 };
 
-/** Process start → every linked session READY again, for each count. */
+/** Process start → every linked session READY again, for each count; then each count's timeline. */
 export const runRestore = async (
   counts: readonly number[],
   runs: number,
   concurrency: string | null = null,
-): Promise<Section> => {
+): Promise<Section[]> => {
   const rows: string[][] = [];
+  const timelines: Section[] = [];
   for (const n of counts) {
     const samples: number[] = [];
+    const lines: RestoreTimeline[] = [];
     for (let i = 0; i < runs; i++) {
       progress(`restore ${n}: run ${i + 1}/${runs}`);
-      samples.push(await restoreRun(n, concurrency));
+      const { ms, timeline } = await restoreRun(n, concurrency);
+      samples.push(ms);
+      lines.push(timeline);
     }
     const s = summarize(samples.map((ms) => ms / 1000));
     rows.push([String(n), fmtSummary(s)]);
+    timelines.push(timelineSection(n, lines));
   }
-  return {
+  const summary: Section = {
     title: 'restore',
     header: ['linked sessions', 'process start → all READY again, s: median (min–max)'],
     rows,
@@ -67,4 +83,5 @@ export const runRestore = async (
       'The sessions were linked by a first server on the same DATA_DIR, stopped with SIGTERM (which keeps linked folders).',
     ],
   };
+  return [summary, ...timelines];
 };

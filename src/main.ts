@@ -18,12 +18,15 @@ import { showQrCodes } from './main/terminal-qr.js';
 import { startWebhooks } from './main/webhooks.js';
 import { createAuthFolders } from './sessions/auth-folders.js';
 import { createDefaultSession } from './sessions/default-session.js';
+import { logStartupStep, sinceProcessStart } from './startup-clock.js';
 
 /** The process entry: the only place that wires real things; each step's body is in src/main/. */
 const run = async (): Promise<void> => {
+  const loadedAt = sinceProcessStart();
   const config = parseConfig();
   if (!config) return;
   const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  logStartupStep(logger, 'modules loaded', loadedAt);
   await claimDataDir(config, logger);
   const apiKey = await loadApiKey(config, logger);
   const chrome = findChrome(config, logger);
@@ -32,6 +35,7 @@ const run = async (): Promise<void> => {
   const folders = createAuthFolders({ dataDir: config.dataDir, logger });
   // The store: sessions registry, webhook outbox, event log (SQLite in DATA_DIR, or DATABASE_URL).
   const store = await openStore({ config, folders, logger });
+  logStartupStep(logger, 'store open');
   // Cluster mode (null without CLUSTER): joins wa_instances; its leases are the manager's ownership.
   const cluster = await startCluster({ config, logger, store });
   const sessions = await createSessions({ config, logger, chrome, processes, folders, store, cluster });
@@ -56,8 +60,11 @@ const run = async (): Promise<void> => {
   installSignals(logger, shutdown);
   showQrCodes({ config, logger, bus, qrRenderer: http.qrRenderer });
 
+  logStartupStep(logger, 'wired');
   await listen({ config, logger, http: http.http, reaping });
+  logStartupStep(logger, 'listening');
   await restoreSessions({ config, chrome, manager, defaultSession, cluster, folders });
+  logStartupStep(logger, 'restore done');
 };
 
 run().catch((err: unknown) => {

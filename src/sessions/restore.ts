@@ -1,6 +1,7 @@
 import { availableParallelism, freemem } from 'node:os';
 import { toError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { sinceProcessStart } from '../startup-clock.js';
 import type { AuthFolders } from './auth-folders.js';
 import type { SessionRecord, SessionRecords } from './session-records.js';
 import type { WebhookSettings } from './types.js';
@@ -71,7 +72,10 @@ export const restoreSessions = async (deps: {
   const ids = found.filter((id) => !deps.isListed(id));
   if (ids.length === 0) return;
   const concurrency = restoreConcurrency(deps.concurrency, deps.machine);
-  logger.info({ count: ids.length, concurrency }, `Restoring ${ids.length} session(s)`);
+  logger.info(
+    { count: ids.length, concurrency, sinceStartMs: sinceProcessStart() },
+    `Restoring ${ids.length} session(s)`,
+  );
   const queue = [...ids];
   const worker = async (): Promise<void> => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {

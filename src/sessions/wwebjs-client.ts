@@ -8,6 +8,7 @@ import type { WhatsAppPort } from '../whatsapp/port.js';
 import { fromEdited, fromGroupNotification, fromReaction, fromRevoked } from '../whatsapp/wwebjs-events.js';
 import { createWwebjsPort, mediaOf } from '../whatsapp/wwebjs-port.js';
 import { type ArchiveSettings, createSessionAuth, type SessionAuth } from './auth-strategy.js';
+import { type StartPhase, traceClientStart } from './start-trace.js';
 import type {
   ClientFactory,
   IncomingMessage,
@@ -59,6 +60,7 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
   private initSettled = false;
   private port: WhatsAppPort | null = null;
   private readonly auth: SessionAuth;
+  private readonly trace: { mark(phase: StartPhase): void };
 
   constructor(
     private readonly sessionId: string,
@@ -94,6 +96,11 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
         protocolTimeout: settings.protocolTimeoutMs,
         timeout: settings.launchTimeoutMs,
       },
+    });
+    this.trace = traceClientStart({
+      client: this.client,
+      strategy: this.auth.strategy,
+      log: settings.logger.child({ sessionId }),
     });
     this.forward('qr', (qr: string) => this.emit('qr', qr));
     this.forward('authenticated', () => this.emit('authenticated'));
@@ -149,6 +156,7 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
     );
     try {
       await running;
+      this.trace.mark('injected');
     } finally {
       // destroy() may have run while the browser was still launching: pid unknown then, so the
       // browser would outlive its session. Close it now that it exists.
