@@ -43,6 +43,8 @@ export interface BenchServerOptions {
   /** Leave DATA_DIR in place on close (the next server restores from it). */
   keepDataDir?: boolean;
   nodeArgs?: string[];
+  /** What node runs (test/helpers/server-process.ts): default tsx on the sources. */
+  entry?: string[];
 }
 
 export const startBenchServer = async (
@@ -54,6 +56,7 @@ export const startBenchServer = async (
     {
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       ...(options.nodeArgs === undefined ? {} : { nodeArgs: options.nodeArgs }),
+      ...(options.entry === undefined ? {} : { entry: options.entry }),
     },
   );
   const dataDir = server.dataDir;

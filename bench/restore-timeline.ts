@@ -43,7 +43,7 @@ const medianOf = (values: readonly number[]): string => {
 };
 
 /** The median over runs of each step, and of the first, median and last session at each phase. */
-export const timelineSection = (n: number, runs: readonly RestoreTimeline[]): Section => {
+export const timelineSection = (what: string, runs: readonly RestoreTimeline[]): Section => {
   const rows: string[][] = [
     ['process started (after spawn)', medianOf(runs.map((r) => r.spawnToOrigin)), '', ''],
   ];
@@ -63,7 +63,7 @@ export const timelineSection = (n: number, runs: readonly RestoreTimeline[]): Se
     ]);
   }
   return {
-    title: `restore timeline, ${n} sessions`,
+    title: `restore timeline, ${what}`,
     header: ['step', 'ms since process start (first session)', 'median session', 'last session'],
     rows,
     notes: [

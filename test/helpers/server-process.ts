@@ -41,10 +41,13 @@ export const startServer = async (
     waitForListening?: boolean;
     nodeArgs?: string[];
     listenTimeoutMs?: number;
+    /** What node runs: tsx on the sources unless told (the bench also runs the built `dist/main.js`). */
+    entry?: string[];
   } = {},
 ): Promise<ServerProcess> => {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'wa-sessions-e2e-')));
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
+  const entry = options.entry ?? ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
