@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { Page } from 'puppeteer';
 import type WAWebJS from 'whatsapp-web.js';
-import wwebjs from 'whatsapp-web.js';
 import { signalGroup } from '../browser/process-group.js';
 import type { Logger } from '../logger.js';
 import type { WhatsAppPort } from '../whatsapp/port.js';
 import { fromEdited, fromGroupNotification, fromReaction, fromRevoked } from '../whatsapp/wwebjs-events.js';
+import { Client, Location, MessageMedia } from '../whatsapp/wwebjs-lib.js';
 import { createWwebjsPort, mediaOf } from '../whatsapp/wwebjs-port.js';
 import { type ArchiveSettings, createSessionAuth, type SessionAuth } from './auth-strategy.js';
 import { type StartPhase, traceClientStart } from './start-trace.js';
@@ -18,8 +18,6 @@ import type {
   SessionClient,
   SessionClientEvents,
 } from './types.js';
-
-const { Client, MessageMedia, Location } = wwebjs;
 
 export interface WwebjsClientSettings {
   executablePath: string;
