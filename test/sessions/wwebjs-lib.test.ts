@@ -12,7 +12,7 @@ const loadedAfterImporting = (modules: readonly string[], packages: readonly str
     `for (const m of ${JSON.stringify(modules)}) await import(new URL(m, 'file://${root}/').href);`,
     `const cache = Object.keys((await import('node:module')).createRequire('${root}/').cache);`,
     `const wanted = ${JSON.stringify(packages)};`,
-    'console.log(JSON.stringify(wanted.filter((p) => cache.some((f) => f.includes(`/node_modules/${p}/`)))));',
+    "console.log(JSON.stringify(wanted.filter((p) => cache.some((f) => f.includes('/node_modules/' + p + '/')))));",
   ].join('\n');
   const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: root,
