@@ -1,5 +1,4 @@
 import type { Config } from '../config.js';
-import { startClusterEventFeed } from '../events/cluster-events.js';
 import { createWebhookDispatcher } from '../events/webhook-dispatcher.js';
 import { createWebhookFetch } from '../events/webhook-url-guard.js';
 import { createEventsRouter } from '../http/routes/events.js';
@@ -34,10 +33,11 @@ export const startWebhooks = async (deps: {
   });
   // Pending deliveries left by an earlier run (SIGTERM, crash) go out again, with their webhook-id.
   await webhooks.start();
-  // Cluster mode: SSE carries the events of sessions running on every instance.
+  // Cluster mode: SSE carries the events of sessions running on every instance. Loaded only there:
+  // it brings pg (~30 ms of every start otherwise, with SQLite).
   const feed =
     config.CLUSTER && config.DATABASE_URL && store.outbox.claims
-      ? startClusterEventFeed({
+      ? (await import('../events/cluster-events.js')).startClusterEventFeed({
           connectionString: config.DATABASE_URL,
           instanceId: config.INSTANCE_ID,
           bus,

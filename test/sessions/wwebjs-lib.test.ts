@@ -23,7 +23,7 @@ const loadedAfterImporting = (modules: readonly string[], packages: readonly str
   return JSON.parse(run.stdout.trim().split('\n').pop() ?? '[]') as string[];
 };
 
-describe('whatsapp-web.js, the parts a session runs on', () => {
+describe('whatsapp-web.js, the parts a session runs on, and the modules a start loads', () => {
   it('are the classes the package itself exports', () => {
     const index = createRequire(import.meta.url)('whatsapp-web.js') as Record<string, unknown>;
     expect(lib.Client).toBe(index.Client);
@@ -32,10 +32,17 @@ describe('whatsapp-web.js, the parts a session runs on', () => {
     expect(lib.Location).toBe(index.Location);
   });
 
-  it('start a server without archiver, unzipper or fs-extra (cluster mode only), but with the library', () => {
+  it('load without what only cluster mode needs (archiver, unzipper, fs-extra, pg), with every step of a start', () => {
     const loaded = loadedAfterImporting(
-      ['src/main/sessions.ts', 'src/sessions/wwebjs-client.ts'],
-      ['archiver', 'unzipper', 'fs-extra', 'whatsapp-web.js', 'puppeteer'],
+      [
+        'src/main/store.ts',
+        'src/main/cluster.ts',
+        'src/main/sessions.ts',
+        'src/main/webhooks.ts',
+        'src/main/http.ts',
+        'src/main/restore.ts',
+      ],
+      ['archiver', 'unzipper', 'fs-extra', 'pg', 'whatsapp-web.js', 'puppeteer'],
     );
     expect(loaded).toEqual(['whatsapp-web.js', 'puppeteer']);
   });
