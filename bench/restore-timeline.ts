@@ -35,7 +35,15 @@ export const readTimeline = (logs: readonly LogLine[], spawnedAt: number): Resto
   return { spawnToOrigin, steps, phases };
 };
 
-const stepOrder = ['modules loaded', 'store open', 'wired', 'listening', 'restore decided', 'restore done'];
+const stepOrder = [
+  'modules loaded',
+  'store open',
+  'restore begun',
+  'restore decided',
+  'wired',
+  'listening',
+  'restore done',
+];
 
 const medianOf = (values: readonly number[]): string => {
   const s = summarize(values.filter((v) => Number.isFinite(v)));

@@ -8,11 +8,11 @@ import { startCluster } from './main/cluster.js';
 import { parseConfig } from './main/config.js';
 import { claimDataDir } from './main/data-dir.js';
 import { fail } from './main/fail.js';
-import { createHttp } from './main/http.js';
-import { listen } from './main/listen.js';
+import type { Http } from './main/http.js';
+import { listen, reapLeftBrowsers } from './main/listen.js';
 import { restoreSessions } from './main/restore.js';
 import { createSessions } from './main/sessions.js';
-import { createShutdown, installSignals } from './main/shutdown.js';
+import { createShutdown, installSignals, type Shutdown } from './main/shutdown.js';
 import { openStore } from './main/store.js';
 import { showQrCodes } from './main/terminal-qr.js';
 import { startWebhooks } from './main/webhooks.js';
@@ -41,31 +41,75 @@ const run = async (): Promise<void> => {
   const sessions = await createSessions({ config, logger, chrome, processes, folders, store, cluster });
   const { bus, manager, reaping } = sessions;
   const webhooks = await startWebhooks({ config, logger, sessions, store });
-  const http = createHttp({ config, logger, apiKey, chrome, processes, folders, store, sessions, webhooks });
 
   const defaultSession = config.DEFAULT_SESSION
     ? createDefaultSession({ id: config.DEFAULT_SESSION, manager, bus, logger })
     : null;
-  const shutdown = createShutdown({
+  // Null until the HTTP layer is loaded, below: restore starts first.
+  let http: Http | null = null;
+  let stopping = false;
+  const closeAll = createShutdown({
     config,
     logger,
     store,
     sessions,
     webhooks,
-    http,
+    http: () => http,
     defaultSession,
     cluster,
   });
+  const shutdown: Shutdown = (code, why) => {
+    stopping = true;
+    return closeAll(code, why);
+  };
   cluster?.onFatal((why) => void shutdown(1, why));
   installSignals(logger, shutdown);
-  showQrCodes({ config, logger, bus, qrRenderer: http.qrRenderer });
+  // The renderer comes with the HTTP layer; a QR of a session restored meanwhile waits for it.
+  let httpLoaded: (loaded: Http) => void = () => undefined;
+  const httpReady = new Promise<Http>((resolve) => {
+    httpLoaded = resolve;
+  });
+  showQrCodes({
+    config,
+    logger,
+    bus,
+    qrRenderer: { terminal: async (qr) => (await httpReady).qrRenderer.terminal(qr) },
+  });
 
+  await reapLeftBrowsers(reaping);
+  // Restore starts before the HTTP layer is loaded: its modules load while the first browsers launch
+  // (`npm run bench -- --only restore` prints the timeline). Every restored session is listed STARTING
+  // at once, before the server listens, so its status answers from the first request. Cluster mode's
+  // takeover waits for the server to listen: other instances forward requests to it.
+  const restore = () => restoreSessions({ config, chrome, manager, defaultSession, cluster, folders });
+  const restoring = cluster ? null : settled(restore());
+  logStartupStep(logger, 'restore begun');
+  const { createHttp } = await import('./main/http.js');
+  const web = createHttp({ config, logger, apiKey, chrome, processes, folders, store, sessions, webhooks });
+  http = web;
+  httpLoaded(web);
   logStartupStep(logger, 'wired');
-  await listen({ config, logger, http: http.http, reaping });
+  // A signal that came while the HTTP layer loaded: the shutdown runs, nothing more starts.
+  if (stopping) return;
+  const problem = await listen({ config, logger, http: web.http });
+  if (problem !== null) {
+    // Sessions may be starting already: they are closed before the process exits 1.
+    process.stderr.write(`${problem}\n`);
+    await shutdown(1, problem);
+    return;
+  }
   logStartupStep(logger, 'listening');
-  await restoreSessions({ config, chrome, manager, defaultSession, cluster, folders });
+  const outcome = restoring ? await restoring : await settled(restore());
+  if (outcome.failed) throw outcome.err;
   logStartupStep(logger, 'restore done');
 };
+
+/** A promise that never rejects: awaited later, after other work, without an unhandled rejection meanwhile. */
+const settled = (work: Promise<void>): Promise<{ failed: false } | { failed: true; err: unknown }> =>
+  work.then(
+    () => ({ failed: false }),
+    (err: unknown) => ({ failed: true, err }),
+  );
 
 run().catch((err: unknown) => {
   if (err instanceof ConfigError) fail(err.message);

@@ -4,8 +4,11 @@ import { availableParallelism, freemem } from 'node:os';
 const START_BYTES = 256 * 1024 * 1024;
 /**
  * Browser starts per core. A start mostly waits (process spawn, IPC, the page's navigation), so one
- * per core left a 2-core machine half idle: `npm run bench -- --only restore --launch-concurrency N`
- * (bench/results.md, issue 16) put 5 restored sessions READY in PLACEHOLDER.
+ * per core (the default before issue 16) left a 2-core machine idle between them: restoring 20
+ * linked sessions (`npm run bench -- --only restore --restore 20 --restore-entry built
+ * --launch-concurrency N`, one run each, twice, on a loaded 2-core machine) took 11.5 and 6.1 s with
+ * 2 at once, 4.4 and 4.7 s with 3, 5.4 and 9.3 s with 4, 10.0 s with 6. Noisy; 2 per core is the
+ * middle of what helped.
  */
 const STARTS_PER_CORE = 2;
 const MAX_AUTO = 16;
