@@ -37,6 +37,31 @@ describe('a restart of the server', () => {
     expect(secondBrowsers.some((b) => firstPids.has(b.pid))).toBe(false);
   });
 
+  it('begins the restore before it listens, and answers every restored session STARTING from its first request', async (context) => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-restore-early-'));
+    context.onTestFinished(() => removeDir(dataDir));
+    const ids = ['mike', 'november', 'oscar'];
+    const first = await sandboxServer(context, {}, { dataDir, keepDataDir: true });
+    await Promise.all(ids.map((id) => startToReady(first, id)));
+    expect((await first.stop('SIGTERM')).code).toBe(0);
+
+    // One browser at a time: the last ones are still waiting for theirs when the first request comes.
+    const second = await sandboxServer(context, { LAUNCH_CONCURRENCY: '1' }, { dataDir, keepDataDir: true });
+    const response = await second.request('GET', '/sessions');
+    expect(response.status).toBe(200);
+    const { sessions: listed } = (await response.json()) as {
+      sessions: Array<{ id: string; state: string }>;
+    };
+    expect(listed.map((s) => s.id).sort()).toEqual(ids);
+    expect(listed.filter((s) => s.state === 'STARTING').length).toBeGreaterThan(0);
+    expect(listed.every((s) => ['STARTING', 'AUTHENTICATED', 'READY'].includes(s.state))).toBe(true);
+    const order = second.logs.flatMap((l) =>
+      l.msg === 'Startup step' && (l.step === 'restore begun' || l.step === 'listening') ? [l.step] : [],
+    );
+    expect(order).toEqual(['restore begun', 'listening']);
+    await Promise.all(ids.map((id) => waitForState(second, id, 'READY')));
+  });
+
   it('after a kill -9 of the server: kills the orphaned browsers, clears their locks and restores the session', async (context) => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-orphans-'));
     context.onTestFinished(() => removeDir(dataDir));
