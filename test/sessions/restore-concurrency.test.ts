@@ -6,14 +6,15 @@ import { startConcurrency } from '../../src/sessions/start-concurrency.js';
 const GiB = 1024 ** 3;
 
 describe('startConcurrency (LAUNCH_CONCURRENCY by default)', () => {
-  it('derives 2 starts per core when memory is plentiful, at most 16', () => {
-    expect(startConcurrency({ cores: 2, freeBytes: 16 * GiB })).toBe(4);
-    expect(startConcurrency({ cores: 1, freeBytes: 16 * GiB })).toBe(2);
+  it('derives one start per core when memory is plentiful, at most 16', () => {
+    expect(startConcurrency({ cores: 2, freeBytes: 16 * GiB })).toBe(2);
+    expect(startConcurrency({ cores: 1, freeBytes: 16 * GiB })).toBe(1);
     expect(startConcurrency({ cores: 32, freeBytes: 64 * GiB })).toBe(16);
   });
 
   it('starts no more browsers than free memory holds at 256 MiB each, and always at least one', () => {
     expect(startConcurrency({ cores: 8, freeBytes: 1 * GiB })).toBe(4);
+    expect(startConcurrency({ cores: 8, freeBytes: 16 * GiB })).toBe(8);
     expect(startConcurrency({ cores: 8, freeBytes: 100 * 1024 * 1024 })).toBe(1);
   });
 
