@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ChromeFlagsPreset } from '../src/browser/chrome-flags.js';
+import { type RestoreEntry, restoreEntries } from './restore.js';
 
 export const sectionNames = [
   'lifecycle',
@@ -32,6 +33,10 @@ export interface BenchOptions {
   restore: number[];
   /** RESTORE_CONCURRENCY of the restoring server; null: its default. */
   restoreConcurrency: string | null;
+  /** LAUNCH_CONCURRENCY of the restoring server; null: its default. */
+  launchConcurrency: string | null;
+  /** How the restoring server runs: built (`node dist/main.js`), tsx, or both. */
+  restoreEntries: RestoreEntry[];
   /** Seconds of each autocannon round. */
   duration: number;
   /** http: also a run under V8's CPU profiler, summarized. */
@@ -59,6 +64,9 @@ Benchmarks assert nothing. Progress goes to stderr, the tables to stdout and to 
   --cluster 3,15        cluster: sessions on the instance killed (kill -9) or stopped (SIGTERM) while
                         three run on one PostgreSQL behind nginx; default 3,15
   --restore-concurrency N  RESTORE_CONCURRENCY for the restore figure (default: the server's own)
+  --launch-concurrency N   LAUNCH_CONCURRENCY for the restore figure (default: the server's own)
+  --restore-entry built,tsx  the restoring server as built (node dist/main.js, as Docker runs it)
+                        and/or through tsx (npm run dev); default both
   --duration S          seconds of each autocannon round (http); default 10
   --cpu-profile         http: also profile a server under load (node --cpu-prof) and print where
                         its CPU went, by function and by module
@@ -113,6 +121,8 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
       duration: { type: 'string', default: '10' },
       'cpu-profile': { type: 'boolean', default: false },
       'restore-concurrency': { type: 'string' },
+      'launch-concurrency': { type: 'string' },
+      'restore-entry': { type: 'string', default: restoreEntries.join(',') },
       compare: { type: 'string', multiple: true, default: [] },
       'compare-header': { type: 'string', multiple: true, default: [] },
       out: { type: 'string', default: 'bench/results.md' },
@@ -145,6 +155,17 @@ export const parseOptions = (argv: string[]): BenchOptions | null => {
       values['restore-concurrency'] === undefined
         ? null
         : String(positive('--restore-concurrency', values['restore-concurrency'])),
+    launchConcurrency:
+      values['launch-concurrency'] === undefined
+        ? null
+        : String(positive('--launch-concurrency', values['launch-concurrency'])),
+    restoreEntries: values['restore-entry'].split(',').map((s) => {
+      const entry = s.trim();
+      if (!(restoreEntries as readonly string[]).includes(entry)) {
+        throw new Error(`--restore-entry accepts ${restoreEntries.join(', ')}; got "${entry}"`);
+      }
+      return entry as RestoreEntry;
+    }),
     compare: values.compare,
     compareHeaders: values['compare-header'],
     out: values['no-out'] ? null : values.out,

@@ -52,7 +52,7 @@ const run = async (count: number): Promise<void> => {
     { parseConfig },
     { claimDataDir },
     { createHttp },
-    { listen },
+    { listen, reapLeftBrowsers },
     { createSessions },
     { openStore },
     { startWebhooks },
@@ -103,7 +103,9 @@ const run = async (count: number): Promise<void> => {
     webhooks,
   });
   step('HTTP app built (every router)');
-  await listen({ config, logger, http: http.http, reaping: sessions.reaping });
+  await reapLeftBrowsers(sessions.reaping);
+  const problem = await listen({ config, logger, http: http.http });
+  if (problem !== null) throw new Error(problem);
   step('listening (idle server)');
   const { manager } = sessions;
   const ready = async (ids: string[]) => {

@@ -32,7 +32,12 @@ const sections: Record<SectionName, (o: BenchOptions) => Promise<Section[]>> = {
     o.compare.length > 0
       ? [await runCompare(o.compare, o.compareHeaders, o.runs, o.duration)]
       : [await runHttp(o.runs, o.duration), ...(o.cpuProfile ? await runHttpProfile(o.duration) : [])],
-  restore: async (o) => [await runRestore(o.restore, o.runs, o.restoreConcurrency)],
+  restore: async (o) =>
+    runRestore(o.restore, o.runs, {
+      concurrency: o.restoreConcurrency,
+      launchConcurrency: o.launchConcurrency,
+      entries: o.restoreEntries,
+    }),
   footprint: async (o) => [await runFootprint(o.runs)],
   heap: async () => [await runHeap()],
   renderer: async (o) => [await runRenderer(o.runs, o.memorySessions, rendererFlagSets(o.tryPresetFlags))],

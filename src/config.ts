@@ -1,4 +1,4 @@
-import { availableParallelism, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import express from 'express';
@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { pickBrowserEnv } from './browser/browser-env.js';
 import { SESSION_ID_PATTERN } from './domain/session-id.js';
 import { webhookUrlProblem } from './domain/webhook-url.js';
+import { startConcurrency } from './sessions/start-concurrency.js';
 
 /** A boolean setting: only these spellings, so a typo is an error and not a silent false. */
 const bool = (fallback: boolean) =>
@@ -128,10 +129,11 @@ const schema = z.object({
   // browser): this many in a row at most (0 = off), the first after about RESTART_BACKOFF_MS.
   RESTART_MAX_ATTEMPTS: int(5, 0, 1000),
   RESTART_BACKOFF_MS: int(2000, 100, 600_000),
-  // Browsers launching at once (a launch is CPU-bound): by default one per core.
-  LAUNCH_CONCURRENCY: int(Math.max(1, availableParallelism()), 1, 256),
+  // Browsers launching at once: by default derived from the cores and free memory
+  // (sessions/start-concurrency.ts).
+  LAUNCH_CONCURRENCY: int(startConcurrency(), 1, 256),
   RESTORE_ON_START: bool(true),
-  // 0: derived from the cores and free memory at restore time (sessions/restore.ts).
+  // 0: every session at once, LAUNCH_CONCURRENCY bounding the browsers (sessions/restore.ts).
   RESTORE_CONCURRENCY: int(0, 0, 64),
   MAX_SESSIONS: int(100, 1, 10_000),
   DEFAULT_SESSION: z

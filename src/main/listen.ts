@@ -3,7 +3,6 @@ import { reapOrphans } from '../browser/orphans.js';
 import type { Config } from '../config.js';
 import { toError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { fail } from './fail.js';
 import type { Sessions } from './sessions.js';
 
 const listenOn = (server: Server, config: Config): Promise<void> =>
@@ -15,22 +14,30 @@ const listenOn = (server: Server, config: Config): Promise<void> =>
     });
   });
 
-/** Kills the browsers an earlier run left, then listens; a port that cannot be had exits 1. */
+/**
+ * Kills the browsers an earlier run left on our profiles. Before any session starts (restore, or a
+ * request): a session's own browser must not be taken for an orphan and killed.
+ */
+export const reapLeftBrowsers = (reaping: Sessions['reaping']): Promise<void> =>
+  reapOrphans({ ...reaping, killWaitMs: 5000 }).then(() => undefined);
+
+/**
+ * Listens. A port that cannot be had resolves with the operator's message: sessions may be starting
+ * already, so the caller shuts them down before it exits 1.
+ */
 export const listen = async (deps: {
   config: Config;
   logger: Logger;
   http: Server;
-  reaping: Sessions['reaping'];
-}): Promise<void> => {
-  const { config, logger, http, reaping } = deps;
-  // Before the first request: a session created now must not be taken for an orphan and killed.
-  await reapOrphans({ ...reaping, killWaitMs: 5000 });
+}): Promise<string | null> => {
+  const { config, logger, http } = deps;
   try {
     await listenOn(http, config);
   } catch (err) {
-    fail(`Cannot listen on ${config.HOST}:${config.PORT} (PORT, HOST): ${toError(err).message}`);
+    return `Cannot listen on ${config.HOST}:${config.PORT} (PORT, HOST): ${toError(err).message}`;
   }
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info({ host: config.HOST, port }, `wa-sessions listening on http://${config.HOST}:${port}`);
+  return null;
 };

@@ -90,7 +90,10 @@ const archiveSettings = async (config: Config, store: Store) => {
   const stagingRoot = path.join(config.dataDir, 'auth-staging');
   // Zips and copies a killed process left half made: no session runs yet, none is in use.
   await rm(stagingRoot, { recursive: true, force: true });
+  // Loaded here, in cluster mode only: it brings archiver and unzipper (src/whatsapp/wwebjs-lib.ts).
+  const { ArchivedAuth } = await import('../cluster/remote-auth.js');
   return {
+    ArchivedAuth,
     archives: createAuthArchives({ db: store.connection.db, instanceId: config.INSTANCE_ID }),
     stagingRoot,
     backupIntervalMs: config.AUTH_BACKUP_INTERVAL_MS,

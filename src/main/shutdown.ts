@@ -20,19 +20,20 @@ export const createShutdown = (deps: {
   store: Store;
   sessions: Sessions;
   webhooks: Webhooks;
-  http: Http;
+  /** Null until the HTTP layer is loaded: restore starts before it (main.ts). */
+  http: () => Http | null;
   defaultSession: ReturnType<typeof createDefaultSession> | null;
   cluster?: Cluster | null;
 }): Shutdown => {
   const { config, logger, store, defaultSession, cluster } = deps;
   const { manager, reaping } = deps.sessions;
   const { webhookFetch, webhooks, events } = deps.webhooks;
-  const { metrics, mediaFetch, chats, http } = deps.http;
   let stopping: Promise<void> | null = null;
   const shutdown = (code: number, why: string): Promise<void> => {
     if (stopping) return stopping;
     const shutdownDeadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS - 500;
     logger.info({ why }, 'Shutting down: closing every session (auth folders kept)');
+    const web = deps.http();
     defaultSession?.close();
     // Cluster mode: no session is claimed from now on; manager.shutdown() hands every one over
     // (archive saved, browser closed, lease released and announced), the others take them at once.
@@ -41,9 +42,9 @@ export const createShutdown = (deps: {
     webhooks.pause();
     // Open SSE streams would keep http.close() from ever finishing.
     events.close();
-    chats.close();
-    http.close();
-    http.closeIdleConnections();
+    web?.chats.close();
+    web?.http.close();
+    web?.http.closeIdleConnections();
     const work = async () => {
       try {
         await withTimeout(manager.shutdown(), Math.max(500, config.SHUTDOWN_TIMEOUT_MS - 1000), 'shutdown');
@@ -63,10 +64,12 @@ export const createShutdown = (deps: {
         .close()
         .catch((err: unknown) => logger.warn({ err: toError(err) }, 'Could not close the store'));
       void webhookFetch.close();
-      metrics.close();
-      void mediaFetch.close();
-      void deps.http.cluster?.forwarder.close();
-      http.closeAllConnections();
+      if (web) {
+        web.metrics.close();
+        void web.mediaFetch.close();
+        void web.cluster?.forwarder.close();
+        web.http.closeAllConnections();
+      }
       logger.info({ code }, 'Stopped');
       logger.flush();
       process.exit(code);

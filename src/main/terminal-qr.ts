@@ -9,7 +9,8 @@ export const showQrCodes = (deps: {
   config: Config;
   logger: Logger;
   bus: Sessions['bus'];
-  qrRenderer: Http['qrRenderer'];
+  /** Its terminal drawing only; restore starts before the HTTP layer (and its renderer) is loaded. */
+  qrRenderer: Pick<Http['qrRenderer'], 'terminal'>;
 }): void => {
   const { config, logger, bus, qrRenderer } = deps;
   // On a terminal every QR is drawn; in a log collector only the default session's, whose user

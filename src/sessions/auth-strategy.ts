@@ -1,13 +1,13 @@
 import type WAWebJS from 'whatsapp-web.js';
-import wwebjs from 'whatsapp-web.js';
-import { ArchivedAuth } from '../cluster/remote-auth.js';
+import type { ArchivedAuth } from '../cluster/remote-auth.js';
 import type { AuthArchives } from '../cluster/types.js';
 import type { Logger } from '../logger.js';
-
-const { LocalAuth } = wwebjs;
+import { LocalAuth } from '../whatsapp/wwebjs-lib.js';
 
 /** Cluster mode: the profile also lives as an archive in PostgreSQL, so that it can move. */
 export interface ArchiveSettings {
+  /** src/cluster/remote-auth.ts, loaded in cluster mode only (with archiver and unzipper). */
+  ArchivedAuth: typeof ArchivedAuth;
   archives: AuthArchives;
   /** Where zips are made: under DATA_DIR, outside the sessions folder. */
   stagingRoot: string;
@@ -43,7 +43,7 @@ export const createSessionAuth = (input: {
   if (!archive) {
     return { strategy: createFolderKeepingAuth(sessionId, authRoot), backup: async () => undefined };
   }
-  const auth = new ArchivedAuth({
+  const auth = new archive.ArchivedAuth({
     sessionId,
     authRoot,
     stagingRoot: archive.stagingRoot,

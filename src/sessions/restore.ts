@@ -1,35 +1,25 @@
-import { availableParallelism, freemem } from 'node:os';
 import { toError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { sinceProcessStart } from '../startup-clock.js';
 import type { AuthFolders } from './auth-folders.js';
 import type { SessionRecord, SessionRecords } from './session-records.js';
 import type { WebhookSettings } from './types.js';
 
-/** What a browser takes while it starts (measured ~60 MiB READY, more while it loads the page). */
-const START_BYTES = 256 * 1024 * 1024;
-/** Starts per core: a start mostly waits (process spawn, IPC, the page's navigation), not computes. */
-const STARTS_PER_CORE = 4;
-const MAX_AUTO = 16;
-
 /**
- * RESTORE_CONCURRENCY=0 (the default): as many starts at once as the cores keep busy, never more than
- * free memory holds. `npm run bench -- --only restore --restore-concurrency 2` puts a fixed setting
- * beside it.
+ * RESTORE_CONCURRENCY=0 (the default): every session at once. Each is listed STARTING at once (its
+ * status answers from the first moment, where one beyond the first few used to be a 404 until its
+ * turn) and waits for its browser in the launch queue, whose LAUNCH_CONCURRENCY (derived from the
+ * cores and free memory, start-concurrency.ts) bounds the browsers starting. A setting still
+ * overrides it: at most that many sessions initializing at a time.
  */
-export const restoreConcurrency = (
-  setting: number,
-  machine: { cores: number; freeBytes: number } = { cores: availableParallelism(), freeBytes: freemem() },
-): number => {
-  if (setting > 0) return setting;
-  const byCores = machine.cores * STARTS_PER_CORE;
-  const byMemory = Math.floor(machine.freeBytes / START_BYTES);
-  return Math.max(1, Math.min(byCores, byMemory, MAX_AUTO));
-};
+export const restoreConcurrency = (setting: number, sessions: number): number =>
+  Math.max(1, setting > 0 ? setting : sessions);
 
 /**
  * At startup: every session whose desired state is running in the registry (without a registry:
  * every id that has a folder on disk) and no session yet is started again, at most `concurrency` at
- * a time, each waited for until its initialize() settled (bounded browsers starting). A session that
+ * a time (by default all), each waited for until its initialize() settled (the launch queue bounds
+ * the browsers starting). A session that
  * cannot be restored is logged and skipped. The webhooks are read up front, all at once, so a start
  * waits on its browser only. Stopped ones are only listed again (`listStopped`).
  */
@@ -38,7 +28,7 @@ export const restoreSessions = async (deps: {
   records?: SessionRecords | undefined;
   listStopped: (record: SessionRecord) => void;
   logger: Logger;
-  /** 0: derived from the cores and free memory (restoreConcurrency). */
+  /** 0: every session at once, the launch queue bounding the browsers (restoreConcurrency). */
   concurrency: number;
   isListed: (id: string) => boolean;
   /**
@@ -47,7 +37,6 @@ export const restoreSessions = async (deps: {
    * launching, with its initialize(), or null when it was skipped.
    */
   start: (id: string, webhook: WebhookSettings | null) => Promise<{ initializing: Promise<void> } | null>;
-  machine?: { cores: number; freeBytes: number };
 }): Promise<void> => {
   const { folders, logger } = deps;
   const webhookOf = new Map<string, WebhookSettings | null>();
@@ -70,8 +59,11 @@ export const restoreSessions = async (deps: {
   }
   const ids = found.filter((id) => !deps.isListed(id));
   if (ids.length === 0) return;
-  const concurrency = restoreConcurrency(deps.concurrency, deps.machine);
-  logger.info({ count: ids.length, concurrency }, `Restoring ${ids.length} session(s)`);
+  const concurrency = restoreConcurrency(deps.concurrency, ids.length);
+  logger.info(
+    { count: ids.length, concurrency, sinceStartMs: sinceProcessStart() },
+    `Restoring ${ids.length} session(s)`,
+  );
   const queue = [...ids];
   const worker = async (): Promise<void> => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {

@@ -7,6 +7,7 @@ import type { WhatsAppPort } from '../whatsapp/port.js';
 import { fromEdited, fromGroupNotification, fromReaction, fromRevoked } from '../whatsapp/wwebjs-events.js';
 import { createWwebjsPort, mediaOf } from '../whatsapp/wwebjs-port.js';
 import type { ArchiveSettings, SessionAuth } from './auth-strategy.js';
+import { type StartPhase, traceClientStart } from './start-trace.js';
 import type {
   ClientFactory,
   IncomingMessage,
@@ -58,6 +59,7 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
   private initSettled = false;
   private port: WhatsAppPort | null = null;
   private auth: SessionAuth | null = null;
+  private trace: { mark(phase: StartPhase): void } | null = null;
 
   constructor(
     private readonly sessionId: string,
@@ -97,6 +99,11 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
         protocolTimeout: settings.protocolTimeoutMs,
         timeout: settings.launchTimeoutMs,
       },
+    });
+    this.trace = traceClientStart({
+      client,
+      strategy: this.auth.strategy,
+      log: settings.logger.child({ sessionId: this.sessionId }),
     });
     this.forward(client, 'qr', (qr: string) => this.emit('qr', qr));
     this.forward(client, 'authenticated', () => this.emit('authenticated'));
@@ -159,6 +166,7 @@ class WwebjsSessionClient extends EventEmitter<SessionClientEvents> implements S
     );
     try {
       await running;
+      this.trace?.mark('injected');
     } finally {
       // destroy() may have run while the browser was still launching: pid unknown then, so the
       // browser would outlive its session. Close it now that it exists.

@@ -12,17 +12,18 @@ export interface WwebjsLibrary {
 let loading: Promise<WwebjsLibrary> | null = null;
 
 /**
- * whatsapp-web.js with puppeteer, archiver, unzipper and the rest it requires costs the server
- * ~20 MiB RSS (~10 MiB of V8 heap) once imported (`npm run bench -- --only heap`), so it is imported
+ * whatsapp-web.js with puppeteer and the rest it requires (src/whatsapp/wwebjs-lib.ts: the classes
+ * a session runs on, without the index's archiver and unzipper) costs the server ~20 MiB RSS
+ * (~10 MiB of V8 heap) once imported (`npm run bench -- --only heap`), so it is imported
  * when the first session starts, not at server start: a server with no session never holds it.
  * Imported once; a failed import (a broken install) is tried again by the next session.
  */
 export const loadWwebjs = (): Promise<WwebjsLibrary> => {
-  loading ??= Promise.all([import('whatsapp-web.js'), import('./auth-strategy.js')]).then(
+  loading ??= Promise.all([import('../whatsapp/wwebjs-lib.js'), import('./auth-strategy.js')]).then(
     ([library, auth]) => ({
-      Client: library.default.Client,
-      MessageMedia: library.default.MessageMedia,
-      Location: library.default.Location,
+      Client: library.Client,
+      MessageMedia: library.MessageMedia,
+      Location: library.Location,
       createSessionAuth: auth.createSessionAuth,
     }),
     (err: unknown) => {

@@ -1,4 +1,5 @@
 import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +36,56 @@ describe('a restart of the server', () => {
     const secondBrowsers = await Promise.all(ids.map((id) => browserOf(second, id)));
     const firstPids = new Set(firstBrowsers.map((b) => b.pid));
     expect(secondBrowsers.some((b) => firstPids.has(b.pid))).toBe(false);
+  });
+
+  it('begins the restore before it listens, and answers every restored session STARTING from its first request', async (context) => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-restore-early-'));
+    context.onTestFinished(() => removeDir(dataDir));
+    const ids = ['mike', 'november', 'oscar'];
+    const first = await sandboxServer(context, {}, { dataDir, keepDataDir: true });
+    await Promise.all(ids.map((id) => startToReady(first, id)));
+    expect((await first.stop('SIGTERM')).code).toBe(0);
+
+    // One browser at a time: the last ones are still waiting for theirs when the first request comes.
+    const second = await sandboxServer(context, { LAUNCH_CONCURRENCY: '1' }, { dataDir, keepDataDir: true });
+    const response = await second.request('GET', '/sessions');
+    expect(response.status).toBe(200);
+    const { sessions: listed } = (await response.json()) as {
+      sessions: Array<{ id: string; state: string }>;
+    };
+    expect(listed.map((s) => s.id).sort()).toEqual(ids);
+    expect(listed.filter((s) => s.state === 'STARTING').length).toBeGreaterThan(0);
+    expect(listed.every((s) => ['STARTING', 'AUTHENTICATED', 'READY'].includes(s.state))).toBe(true);
+    const order = second.logs.flatMap((l) =>
+      l.msg === 'Startup step' && (l.step === 'restore begun' || l.step === 'listening') ? [l.step] : [],
+    );
+    expect(order).toEqual(['restore begun', 'listening']);
+    await Promise.all(ids.map((id) => waitForState(second, id, 'READY')));
+  });
+
+  it('on a port already taken, closes the sessions its restore began before exiting 1: no browser left', async (context) => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-port-taken-'));
+    context.onTestFinished(() => removeDir(dataDir));
+    const first = await sandboxServer(context, {}, { dataDir, keepDataDir: true });
+    await startToReady(first, 'papa');
+    expect((await first.stop('SIGTERM')).code).toBe(0);
+
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    context.onTestFinished(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const address = taken.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+
+    const second = await startServer(
+      { ...sandboxEnv, PORT: String(port), LOG_LEVEL: 'debug' },
+      { dataDir, waitForListening: false },
+    );
+    context.onTestFinished(() => second.stop('SIGKILL').then(() => undefined));
+    const { code } = await second.exited;
+    expect(code).toBe(1);
+    expect(second.stderr.join('')).toMatch(/Cannot listen on 127\.0\.0\.1:\d+ \(PORT, HOST\)/);
+    expect(second.logs.some((l) => l.msg === 'Startup step' && l.step === 'restore begun')).toBe(true);
+    expect(await browsersUnder(dataDir)).toEqual([]);
   });
 
   it('after a kill -9 of the server: kills the orphaned browsers, clears their locks and restores the session', async (context) => {

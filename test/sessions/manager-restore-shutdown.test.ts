@@ -57,6 +57,39 @@ describe('restore', () => {
     expect(h.lines()).toContain('info Restoring 5 session(s)');
   });
 
+  it('by default lists every session STARTING at once (its status answers), the launch queue starting one browser at a time', async () => {
+    h = await createManagerHarness({ config: { RESTORE_CONCURRENCY: 0, LAUNCH_CONCURRENCY: 1 } });
+    // More than any machine-derived limit (at most 16): all of them are listed all the same.
+    const ids = Array.from({ length: 20 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+    for (const id of ids) mkdirSync(h.folders.folderOf(id), { recursive: true });
+    const waiting: Array<() => void> = [];
+    h.clients.scripts.initialize = () => new Promise<void>((resolve) => waiting.push(resolve));
+
+    let restored = false;
+    const restoring = h.manager.restore().then(() => {
+      restored = true;
+    });
+    await h.until(() => waiting.length === 1, 'the first browser launches');
+    await h.settle();
+    // Every one is listed before any browser is up; only one has launched.
+    expect(
+      h.manager
+        .list()
+        .map((s) => `${s.id} ${s.state}`)
+        .sort(),
+    ).toEqual(ids.map((id) => `${id} STARTING`));
+    expect(h.clients.clients.filter((c) => c.calls.initialize > 0)).toHaveLength(1);
+    expect(h.lines()).toContain('info Restoring 20 session(s)');
+    while (!restored) {
+      waiting.shift()?.();
+      await h.until(() => restored || waiting.length > 0, 'the next browser launches');
+      await h.settle();
+      expect(waiting.length).toBeLessThanOrEqual(1);
+    }
+    await restoring;
+    expect(h.clients.clients.map((c) => c.calls.initialize)).toEqual(ids.map(() => 1));
+  });
+
   it('skips ids already in the Map, and one failing restore does not stop the others', async () => {
     h = await createManagerHarness({ config: { RESTORE_CONCURRENCY: 1 } });
     await h.manager.create('live');
