@@ -32,8 +32,8 @@ describe('whatsapp-web.js, the parts a session runs on, and the modules a start 
     expect(lib.Location).toBe(index.Location);
   });
 
-  it('load without what only cluster mode needs (archiver, unzipper, fs-extra, pg), with every step of a start', () => {
-    const loaded = loadedAfterImporting(
+  it('load without what only cluster mode needs (archiver, unzipper, fs-extra, pg), and a start without the library', () => {
+    const start = loadedAfterImporting(
       [
         'src/main/store.ts',
         'src/main/cluster.ts',
@@ -44,6 +44,13 @@ describe('whatsapp-web.js, the parts a session runs on, and the modules a start 
       ],
       ['archiver', 'unzipper', 'fs-extra', 'pg', 'whatsapp-web.js', 'puppeteer'],
     );
-    expect(loaded).toEqual(['whatsapp-web.js', 'puppeteer']);
+    // whatsapp-web.js comes with the first session (src/sessions/wwebjs-library.ts).
+    expect(start).toEqual([]);
+    // What that first session loads: the library's classes and puppeteer, still without cluster mode's packages.
+    const session = loadedAfterImporting(
+      ['src/whatsapp/wwebjs-lib.ts', 'src/sessions/auth-strategy.ts'],
+      ['archiver', 'unzipper', 'fs-extra', 'pg', 'whatsapp-web.js', 'puppeteer'],
+    );
+    expect(session).toEqual(['whatsapp-web.js', 'puppeteer']);
   });
 });
