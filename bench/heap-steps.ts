@@ -6,7 +6,9 @@
  * prints one line `step {"name", "rss", "heapUsed", "external", "snapshot"}` on stdout; with
  * SNAPSHOT_DIR it also writes a V8 heap snapshot (which inflates the RSS of the steps after it: the
  * section takes RSS from a run without). Only node: imports here, so that it runs untranspiled
- * dependencies-free. Keep the order in step with src/main.ts.
+ * dependencies-free. Keep the order in step with src/main.ts. By hand, keeping the snapshots for
+ * Chrome DevTools: `npm run build && SIMULATOR=true DATA_DIR=$(mktemp -d) node --expose-gc --import tsx
+ * bench/heap-steps.ts dist /tmp/snapshots` (tsx's loader then adds to the RSS, not to the heap).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
