@@ -5,6 +5,8 @@ import autocannon from 'autocannon';
 import { TEST_API_KEY } from '../test/helpers/server-process.js';
 import { type BenchServer, startBenchServer } from './bench-server.js';
 import { readMainProfile, summarizeProfile } from './cpu-profile.js';
+import { startFlags } from './heap.js';
+import { buildServer } from './idle-rss.js';
 import { progress } from './progress.js';
 import type { Section } from './report.js';
 import { call } from './sessions.js';
@@ -105,12 +107,16 @@ const driver = (bench: BenchServer, name: string, path: string): Driver => ({
 
 const header = ['route', 'req/s median (min–max)', 'p50 ms', 'p99 ms', 'non-2xx or errors'];
 
-/** The server's own settings for the http figures; the access lines are written but not parsed. */
-const startHttpServer = (nodeArgs: string[] = []): Promise<BenchServer> =>
+/**
+ * The server as users run it (`npm start`, the image): built, with npm start's Node flags. The access
+ * lines are written but not parsed.
+ */
+const startHttpServer = async (nodeArgs: string[] = []): Promise<BenchServer> =>
   startBenchServer(
     { LOG_LEVEL: 'info', INIT_TIMEOUT_MS: '600000', PROTOCOL_TIMEOUT_MS: '120000' },
     {
-      nodeArgs,
+      nodeArgs: [...nodeArgs, ...(await startFlags())],
+      entry: ['dist/main.js'],
       // The server writes every access line; the bench, which is also the load generator, does not
       // parse them (tens of thousands a run would take its CPU from autocannon).
       ignoreLine: (raw) => raw.includes('"msg":"request completed"'),
@@ -122,6 +128,7 @@ const startHttpServer = (nodeArgs: string[] = []): Promise<BenchServer> =>
  * status through Express (a conditional GET, which the fast lane leaves) driven once; where its CPU went.
  */
 export const runHttpProfile = async (seconds = HTTP_SECONDS): Promise<Section[]> => {
+  await buildServer();
   const dir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-cpu-'));
   try {
     const bench = await startHttpServer(['--cpu-prof', `--cpu-prof-dir=${dir}`]);
@@ -172,6 +179,8 @@ export const runHttpProfile = async (seconds = HTTP_SECONDS): Promise<Section[]>
  * pipe the bench reads), loopback client (the rate limiter exempts it, as for a local sidecar).
  */
 export const runHttp = async (runs: number, seconds = HTTP_SECONDS): Promise<Section> => {
+  progress('http: npm run build');
+  await buildServer();
   const bench = await startHttpServer();
   try {
     const rows: string[][] = [];
@@ -208,7 +217,7 @@ export const runHttp = async (runs: number, seconds = HTTP_SECONDS): Promise<Sec
       rows,
       notes: [
         `autocannon -c ${HTTP_CONNECTIONS} -d ${seconds} from the same machine (it shares the cores with the server), ${runs} runs per route after a ${WARMUP_SECONDS} s warm-up round that is not counted, medians.`,
-        'Every server setting at its default but SIMULATOR=true and longer start limits; logs at info (one access line per request, to a pipe the bench reads but does not parse).',
+        `The server built and run as npm start runs it (\`node ${(await startFlags()).join(' ')} dist/main.js\`), every setting at its default but SIMULATOR=true and longer start limits; logs at info (one access line per request, to a pipe the bench reads but does not parse).`,
         'To put another server beside it, run the same drivers against it by URL: ' +
           '`npm run bench -- --only http --compare http://127.0.0.1:21465/ping --compare-header "x-api-key: KEY"` ' +
           "(repeat --compare for each route, e.g. a peer's session status; one server at a time, so they do not share the cores).",
