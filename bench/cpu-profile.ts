@@ -19,8 +19,11 @@ const whereOf = (url: string): string => {
     const rest = url.slice(modules + '/node_modules/'.length).split('/');
     return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1] ?? ''}` : (rest[0] ?? url);
   }
-  const src = url.indexOf('/src/');
-  if (src !== -1) return url.slice(src + 1);
+  // The sources through tsx, or the built server's dist/ files.
+  for (const folder of ['/src/', '/dist/']) {
+    const at = url.indexOf(folder);
+    if (at !== -1) return url.slice(at + 1);
+  }
   return url === '' ? '(native)' : url;
 };
 
