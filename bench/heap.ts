@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
+import { serverEnv } from '../test/helpers/server-process.js';
 import { heapByConstructor, topGrowth } from './heap-snapshot.js';
 import { buildServer } from './idle-rss.js';
 import { progress } from './progress.js';
@@ -54,21 +55,14 @@ const runSteps = async (script: string, dir: string, snapshots: string | null): 
     ],
     {
       cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? tmpdir(),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        API_KEY: 'bench-key-0123456789abcdef0123456789',
+      env: serverEnv(dataDir, {
         LOG_LEVEL: 'warn',
-        ENV_FILE: '',
         SIMULATOR: 'true',
         RESTORE_ON_START: 'false',
         INIT_TIMEOUT_MS: '600000',
         PROTOCOL_TIMEOUT_MS: '120000',
         HEAP_STEPS_SESSIONS: String(SESSIONS),
-      },
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

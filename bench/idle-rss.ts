@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { serverEnv } from '../test/helpers/server-process.js';
 import { sleep } from './wait.js';
 
 const run = promisify(execFile);
@@ -21,17 +22,7 @@ export const idleRssOfBuiltServer = async (env: Record<string, string>, idleMs: 
   const dataDir = await mkdtemp(path.join(tmpdir(), 'wa-sessions-bench-rss-'));
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      API_KEY: 'bench-key-0123456789abcdef',
-      LOG_LEVEL: 'info',
-      ENV_FILE: '',
-      ...env,
-    },
+    env: serverEnv(dataDir, { LOG_LEVEL: 'info', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {

@@ -1,6 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Cluster, startCluster } from './harness.js';
-import { busiest, createReady, expectStatus, ownerOf, readyElsewhere, sampleDoubleRuns } from './sessions.js';
+import { describe, expect, it } from 'vitest';
+import {
+  busiest,
+  clusterWithReadySessions,
+  expectStatus,
+  ownerOf,
+  readyElsewhere,
+  sampleDoubleRuns,
+} from './sessions.js';
 
 /**
  * Issue 11, failover: an instance dies (kill -9 of its host: the server and its browsers at once);
@@ -9,21 +15,12 @@ import { busiest, createReady, expectStatus, ownerOf, readyElsewhere, sampleDoub
  */
 
 const IDS = Array.from({ length: 6 }, (_, i) => `failover-${i + 1}`);
-let cluster: Cluster;
 
 describe('kill -9 of one instance', () => {
-  beforeAll(async () => {
-    cluster = await startCluster();
-    for (const id of IDS) await createReady(cluster, id);
-  });
-
-  afterAll(async () => {
-    const report = await cluster?.teardown();
-    expect(report?.leftProcesses).toEqual([]);
-    expect(report?.leftFolders).toEqual([]);
-  });
+  const clusterOf = clusterWithReadySessions(IDS);
 
   it('brings its sessions back READY on the others within 60 s, without a QR, never on two at once', async () => {
+    const cluster = clusterOf();
     const { victim, moved } = await busiest(cluster);
     expect(moved.length, `sessions on ${victim.id}`).toBeGreaterThan(0);
 
@@ -48,6 +45,7 @@ describe('kill -9 of one instance', () => {
   });
 
   it('lets messages flow on the sessions taken over, both ways', async () => {
+    const cluster = clusterOf();
     for (const id of IDS) {
       const sent = await cluster.request('POST', `/sessions/${id}/messages`, {
         to: '+55 11 91234-5678',
@@ -67,6 +65,7 @@ describe('kill -9 of one instance', () => {
   });
 
   it('keeps every session on exactly one instance afterwards, and none on the dead one', async () => {
+    const cluster = clusterOf();
     const placement = await cluster.placement();
     expect([...placement.keys()].sort()).toEqual([...IDS].sort());
     for (const [id, instances] of placement) {

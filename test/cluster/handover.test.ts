@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { browsersUnder } from '../helpers/e2e.js';
-import { type Cluster, startCluster } from './harness.js';
-import { busiest, createReady, ownerOf, readyElsewhere, sampleDoubleRuns } from './sessions.js';
+import { busiest, clusterWithReadySessions, ownerOf, readyElsewhere, sampleDoubleRuns } from './sessions.js';
 
 /**
  * Issue 11, hand-over: on SIGTERM (docker stop, a Kubernetes roll-out) an instance saves each
@@ -11,21 +10,12 @@ import { busiest, createReady, ownerOf, readyElsewhere, sampleDoubleRuns } from 
  */
 
 const IDS = Array.from({ length: 6 }, (_, i) => `handover-${i + 1}`);
-let cluster: Cluster;
 
 describe('SIGTERM of one instance', () => {
-  beforeAll(async () => {
-    cluster = await startCluster();
-    for (const id of IDS) await createReady(cluster, id);
-  });
-
-  afterAll(async () => {
-    const report = await cluster?.teardown();
-    expect(report?.leftProcesses).toEqual([]);
-    expect(report?.leftFolders).toEqual([]);
-  });
+  const clusterOf = clusterWithReadySessions(IDS);
 
   it('exits 0 and its sessions are READY on the others within 10 s, without a QR, never on two at once', async () => {
+    const cluster = clusterOf();
     const { victim, moved } = await busiest(cluster);
     expect(moved.length, `sessions on ${victim.id}`).toBeGreaterThan(0);
 

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Cluster, startCluster } from './harness.js';
+import { describe, expect, it } from 'vitest';
 import {
   busiest,
-  createReady,
+  clusterWithReadySessions,
   expectStatus,
   query,
   readyElsewhere,
@@ -20,21 +19,12 @@ import {
  */
 
 const IDS = Array.from({ length: 6 }, (_, i) => `unlinked-${i + 1}`);
-let cluster: Cluster;
 
 describe('a LOGOUT during a takeover', () => {
-  beforeAll(async () => {
-    cluster = await startCluster();
-    for (const id of IDS) await createReady(cluster, id);
-  });
-
-  afterAll(async () => {
-    const report = await cluster?.teardown();
-    expect(report?.leftProcesses).toEqual([]);
-    expect(report?.leftFolders).toEqual([]);
-  });
+  const clusterOf = clusterWithReadySessions(IDS);
 
   it('is cleaned up and never resurrected', async () => {
+    const cluster = clusterOf();
     const { victim, moved } = await busiest(cluster);
     const [unlinked, ...rest] = moved;
     if (!unlinked) throw new Error(`no session on ${victim.id}`);

@@ -1,7 +1,8 @@
 import pg from 'pg';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { SessionBody } from '../helpers/e2e.js';
 import type { ServerProcess } from '../helpers/server-process.js';
-import type { Cluster, Instance } from './harness.js';
+import { type Cluster, type Instance, startCluster } from './harness.js';
 
 /** Something that answers the API: nginx in front of the cluster, or one instance directly. */
 export type Entry = Pick<Cluster, 'request'> | Pick<ServerProcess, 'request'>;
@@ -174,4 +175,26 @@ export const busiest = async (cluster: Cluster): Promise<{ victim: Instance; mov
   )[0];
   if (!victim) throw new Error('no instance');
   return { victim, moved: before.get(victim.id) ?? [] };
+};
+
+/**
+ * One cluster for the describe block that calls it, with `ids` linked and READY before its tests, torn
+ * down after them with nothing left behind (no browser process, no profile folder). The tests get it
+ * from the returned function.
+ */
+export const clusterWithReadySessions = (ids: readonly string[]): (() => Cluster) => {
+  let cluster: Cluster | undefined;
+  beforeAll(async () => {
+    cluster = await startCluster();
+    for (const id of ids) await createReady(cluster, id);
+  });
+  afterAll(async () => {
+    const report = await cluster?.teardown();
+    expect(report?.leftProcesses).toEqual([]);
+    expect(report?.leftFolders).toEqual([]);
+  });
+  return () => {
+    if (cluster === undefined) throw new Error('The cluster did not start (see beforeAll)');
+    return cluster;
+  };
 };

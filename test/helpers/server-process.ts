@@ -33,6 +33,23 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 /** Every test server runs with this key unless a test sets API_KEY itself; `request` sends it. */
 export const TEST_API_KEY = 'test-key-0123456789abcdef';
 
+/**
+ * The whole environment of a server under test (nothing inherited but PATH and HOME): a free port on
+ * loopback, its DATA_DIR, debug logs and TEST_API_KEY unless `env` says otherwise.
+ */
+export const serverEnv = (dataDir: string, env: Record<string, string> = {}): Record<string, string> => ({
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? tmpdir(),
+  PORT: '0',
+  HOST: '127.0.0.1',
+  DATA_DIR: dataDir,
+  LOG_LEVEL: 'debug',
+  API_KEY: TEST_API_KEY,
+  // A developer's own .env must not leak into the servers under test.
+  ENV_FILE: '',
+  ...env,
+});
+
 /** The real server as a user runs it: its own process, a temporary DATA_DIR, a free port, JSON logs. */
 export const startServer = async (
   env: Record<string, string> = {},
@@ -51,18 +68,7 @@ export const startServer = async (
   const entry = options.entry ?? ['--import', 'tsx', 'src/main.ts'];
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'debug',
-      API_KEY: TEST_API_KEY,
-      // A developer's own .env must not leak into the servers under test.
-      ENV_FILE: '',
-      ...env,
-    },
+    env: serverEnv(dataDir, env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: LogLine[] = [];
